@@ -1,0 +1,103 @@
+"""Writing output folders atomically.
+
+Every command writes its files into a hidden temporary folder beside the target,
+then renames it into place. An interrupted run leaves at most a ``.NAME.tmp-*``
+folder behind, never a half-written folder that looks complete. A folder we wrote
+carries a marker file; a non-empty folder without it is never overwritten unless
+``force`` is given.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+MARKER = ".mss-sim-output"
+
+
+class OutputError(Exception):
+    """The output folder cannot be written (exit code 2 in the CLI)."""
+
+
+def check_target(directory: Path, force: bool = False) -> None:
+    """Refuse a target that is a file, or a non-empty folder mss-sim did not write (unless ``force``)."""
+    if directory.exists() and not directory.is_dir():
+        raise OutputError(f"{directory} exists and is not a folder")
+    if directory.is_dir() and any(directory.iterdir()) and not (directory / MARKER).exists() and not force:
+        raise OutputError(f"{directory} is a non-empty folder that mss-sim did not write; use --force to replace it")
+
+
+def write_folder(directory: str | Path, writers: dict[str, Callable[[Path], None]], force: bool = False) -> Path:
+    """Create ``directory`` holding one file per ``writers`` entry (name -> function writing that path).
+
+    Files are written in order into a temporary folder that replaces ``directory``
+    only once all of them are complete.
+    """
+    directory = Path(directory)
+    check_target(directory, force)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(prefix=f".{directory.name}.tmp-", dir=directory.parent))
+    try:
+        for name, write in writers.items():
+            write(temporary / name)
+        (temporary / MARKER).write_text("written by mss-sim\n")
+        if directory.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old-", dir=directory.parent))
+            os.replace(directory, old / "previous")
+            os.replace(temporary, directory)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(temporary, directory)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    return directory
+
+
+def text_writer(text: str) -> Callable[[Path], None]:
+    return lambda path: path.write_text(text, encoding="utf-8")
+
+
+def json_writer(data) -> Callable[[Path], None]:
+    return text_writer(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def figure_writer(make_figure: Callable) -> Callable[[Path], None]:
+    def write(path: Path) -> None:
+        from .plots import save_figure
+
+        save_figure(make_figure(), path)
+
+    return write
+
+
+def write_result(result, directory: str | Path, formats: tuple[str, ...] = ("png",), force: bool = False) -> Path:
+    """The files of DESIGN.md section 5 for one Result (summary.json last)."""
+    writers: dict[str, Callable[[Path], None]] = {"strength.csv": text_writer(result.strength_csv())}
+    funding = result.funding_csv()
+    if funding is not None:
+        writers["funding.csv"] = text_writer(funding)
+    for fmt in formats:
+        writers[f"strength.{fmt}"] = figure_writer(lambda: result.plot("strength"))
+        if funding is not None:
+            writers[f"funding.{fmt}"] = figure_writer(lambda: result.plot("funding"))
+    if result.acc.kept:
+        writers["replications.npz"] = lambda path: _write_replications(result, path)
+    writers["summary.json"] = text_writer(result.summary_json())
+    return write_folder(directory, writers, force=force)
+
+
+def _write_replications(result, path: Path) -> None:
+    import numpy as np
+
+    kept = sorted(result.acc.kept, key=lambda item: item[0])  # in replication order, whatever the workers
+    strength = np.concatenate([s for _, s, _ in kept])
+    arrays = {"strength": strength, "series": np.array(result.series), "dates": result.dates.astype(str)}
+    if result.acc.layout.funding:
+        arrays["balance_usd"] = np.concatenate([b for _, _, b in kept]) / 100
+    with open(path, "wb") as handle:
+        np.savez_compressed(handle, **arrays)
