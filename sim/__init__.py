@@ -14,7 +14,7 @@ from importlib.metadata import PackageNotFoundError, version as _version
 
 from .facts import FactBase, load_facts
 from .results import Result
-from .runner import run
+from .runner import Replication, replicate, run
 from .scenario import Scenario, ScenarioError, load
 
 try:
@@ -22,4 +22,4 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+source"
 
-__all__ = ["load", "run", "Scenario", "ScenarioError", "Result", "FactBase", "load_facts", "__version__"]
+__all__ = ["load", "run", "replicate", "Replication", "Scenario", "ScenarioError", "Result", "FactBase", "load_facts", "__version__"]

@@ -166,7 +166,7 @@ class Mission:
         self.realized = plan.origin - 1
         self.leaving = [0] * (plan.days - plan.origin)
         self.officer_days = 0  # officer-days of the days before `realized`
-        self.balance = plan.start_cents if plan.funding else 0
+        self.balance = 0  # cents; the start balance is credited on day 0
 
     # ------------------------------------------------------------------ drawing
 
@@ -192,7 +192,7 @@ class Mission:
     def run(self) -> Trace:
         plan, env = self.plan, self.env
         if plan.funding:
-            self.credit(0, self.balance)
+            self.credit(0, plan.start_cents)
         for c in range(len(plan.contingents)):
             env.process(self.contingent(c))
         if plan.deadlines:

@@ -94,10 +94,10 @@ def write_result(result, directory: str | Path, formats: tuple[str, ...] = ("png
 def _write_replications(result, path: Path) -> None:
     import numpy as np
 
-    kept = sorted(result.acc.kept, key=lambda item: item[0])  # in replication order, whatever the workers
+    kept = result._kept()  # in replication order, whatever the workers
     strength = np.concatenate([s for _, s, _ in kept])
     arrays = {"strength": strength, "series": np.array(result.series), "dates": result.dates.astype(str)}
     if result.acc.layout.funding:
-        arrays["balance_usd"] = np.concatenate([b for _, _, b in kept]) / 100
+        arrays["balance_usd"] = result.replication_balances()
     with open(path, "wb") as handle:
         np.savez_compressed(handle, **arrays)

@@ -75,13 +75,14 @@ OBSERVED = "#d95f02"
 TARGET_STYLE = (0, (6, 2, 1, 2))  # dash-dot
 LABEL_Z = 1.9  # line labels: over the bands (zorder 1), under every line (2 and up)
 LABEL_BOX = dict(facecolor="white", edgecolor="none", alpha=0.75, pad=1.0)
-# Distinct colours for contingents and scenarios (ColorBrewer Set2/Dark2-like, then tab10)
+# Contingents in the stacked panel (ColorBrewer Dark2, then Paired)
 PALETTE = (
     "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
     "#1f78b4", "#b15928", "#6a3d9a", "#33a02c", "#fb9a99", "#999999", "#17becf",
 )
-# no red among the scenario colours: red is the ceiling
-COUNTRY_LINES = ("#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")  # no orange
+# Lines of scenarios (compare) and of contingents (backtest; no orange, the observed points'
+# colour); no red in either: red is the ceiling
+COUNTRY_LINES = ("#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
 COMPARE_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
 
 
@@ -180,9 +181,10 @@ def funding_chart(result: Any) -> Figure:
 def compare_chart(results: Sequence[Any]) -> Figure:
     """Several runs on one axis: each scenario's median strength and 25-75 % band.
 
-    Colours tell the scenarios apart (legend with their names). The ceiling and target are
-    drawn once when all scenarios share them, else once per scenario in its colour; the
-    deadlines are those of the first scenario.
+    Colours tell the scenarios apart (legend with their names); where medians coincide, the
+    later scenarios' lines are thinner so every one stays visible. Each distinct ceiling
+    (step) and target is drawn once, labelled with the scenarios it belongs to when they
+    differ; the deadlines are those of the first scenario.
     """
     results = list(results)
     if not results:
@@ -225,8 +227,9 @@ def compare_chart(results: Sequence[Any]) -> Figure:
 def sweep_chart(rows: Sequence[dict], x: str, y: str, by: str | None = None, title: str = "") -> Figure:
     """``y`` against ``x`` over a parameter sweep, one line (with markers) per value of ``by``.
 
-    ``rows`` are dicts with numeric values, one per sweep point. When every ``y`` lies in
-    [0, 1] the y axis runs from 0 to 1 and is labelled in percent.
+    ``rows`` are dicts with numeric values, one per sweep point (a None ``x`` or ``y`` is
+    skipped). When every ``y`` lies in [0, 1] the y axis runs from 0 to 1 and is labelled in
+    percent; otherwise it has thousands separators and starts at 0 if no value is negative.
     """
     rows = list(rows)
     fig = _figure()
@@ -237,6 +240,8 @@ def sweep_chart(rows: Sequence[dict], x: str, y: str, by: str | None = None, tit
     for row in rows:
         if x not in row or y not in row:
             raise KeyError(f"sweep row has no {x!r} or {y!r}: {sorted(row)}")
+        if row[x] is None or row[y] is None:  # e.g. a date never reached: no point
+            continue
         key = row.get(by) if by else None
         groups.setdefault(key, []).append((float(row[x]), float(row[y])))
     ys = [v for points in groups.values() for _, v in points]

@@ -7,11 +7,13 @@ many there are:
   (strength never exceeds the pledges nor the highest ceiling) gives the same
   quantiles as sorting every curve (NumPy's default "linear" method);
 * means and probabilities come from exact integer sums and counts;
-* the **funding balance** is a real number of cents: its per-day quantiles come
-  from a histogram of :data:`FUNDING_BINS` bins whose range is set from a pilot
-  block (replications 0-63, the same for every worker), interpolated within the
-  bin and clamped to the exact per-day minimum and maximum. They are exact to
-  within one bin (``funding.resolution_usd`` in summary.json); the mean is exact.
+* the **funding balance** is a number of cents with no small range: its per-day
+  quantiles come from a histogram of :data:`FUNDING_BINS` equal bins spanning the
+  balances the scenario can possibly reach (start balance plus every pledge, down
+  to the start balance minus the most the mission could spend). Each order statistic
+  is taken at its bin's centre, interpolated as NumPy does, and clamped to the exact
+  per-day minimum and maximum: the result is within half a bin of the exact quantile
+  (``funding.resolution_usd`` in summary.json is the bin width). Means are exact.
 
 Partial aggregates merge by addition, so the result does not depend on how
 replications were spread over workers.
@@ -46,15 +48,13 @@ class Layout:
     balance_high: float = 0.0
 
     @classmethod
-    def for_scenario(cls, scenario: Scenario, pilot_balances: np.ndarray | None = None) -> "Layout":
+    def for_scenario(cls, scenario: Scenario) -> "Layout":
         pledged = [c.pledged for c in scenario.contingents]
         ceilings = [scenario.authorized] + [m.authorized_after for m in scenario.mandates if m.authorized_after]
         maxima = tuple(pledged) + (min(sum(pledged), max(ceilings)),)
         low = high = 0.0
-        if scenario.funding is not None and pilot_balances is not None:
-            lo, hi = float(pilot_balances.min()), float(pilot_balances.max())
-            span = max(hi - lo, 1.0)
-            low, high = lo - span / 2, hi + span / 2
+        if scenario.funding is not None:
+            low, high = balance_bounds(scenario, maxima[-1])
         return cls(
             series=tuple(c.country for c in scenario.contingents) + ("total",), maxima=maxima,
             days=scenario.days, funding=scenario.funding is not None, balance_low=low, balance_high=high,
@@ -102,6 +102,23 @@ def _steps(logs: list[list[int]], series: int, days: int, out: np.ndarray) -> No
     daily = daily.reshape(max(series, 1), days, n)
     np.cumsum(daily, axis=1, out=daily)
     out[...] = daily
+
+
+def balance_bounds(scenario: Scenario, most_people: int) -> tuple[float, float]:
+    """The lowest and highest balance (cents) a replication can reach, with a margin of one cent."""
+    funding = scenario.funding
+    high = funding.start_balance_usd + sum(p.amount_usd for p in funding.pledges)
+    first = min([scenario.start] + [b.planned for c in scenario.contingents for b in c.batches])
+    span = (scenario.end - first).days + 1
+    arrivals = 0
+    for c in scenario.contingents:
+        shortest = max(1, math.floor(c.tour_days.support()[0] + 0.5))
+        arrivals += c.pledged * (span // shortest + 1)
+    months = (scenario.end.year - scenario.start.year) * 12 + scenario.end.month - scenario.start.month + 1
+    spend = (funding.cost_per_officer_day_usd * most_people * scenario.days
+             + funding.fixed_cost_per_month_usd * months + funding.deploy_cost_per_officer_usd * arrivals)
+    low = min(funding.start_balance_usd, 0) - spend
+    return math.floor(low * 100) - 1.0, math.ceil(high * 100) + 1.0
 
 
 @dataclass
@@ -251,18 +268,20 @@ def _lerp(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
 
 
 def binned_quantile(counts: np.ndarray, low: float, high: float, q: float, lo_exact, hi_exact) -> np.ndarray:
-    """Approximate quantile ``q`` of values binned uniformly over [low, high], clamped to the exact range."""
-    cumulative = np.cumsum(counts, axis=-1).astype(np.float64)
-    n = cumulative[..., -1:]
-    rank = (n - 1) * q + 0.5  # the position of the quantile among n values, as a count
-    k = (cumulative < rank).sum(axis=-1)
-    k = np.minimum(k, counts.shape[-1] - 1)
-    before = np.take_along_axis(np.concatenate([np.zeros_like(n), cumulative], axis=-1), k[..., None], -1)[..., 0]
-    inside = np.take_along_axis(counts, k[..., None], -1)[..., 0].astype(np.float64)
-    frac = np.where(inside > 0, (rank[..., 0] - before) / np.maximum(inside, 1), 0.5)
+    """Quantile ``q`` per row of values binned uniformly over [low, high], within half a bin of the exact one.
+
+    As NumPy's "linear" method, between the order statistics of ranks floor(h) and
+    floor(h) + 1 (h = (n - 1) q), each taken at its bin's centre; then clamped to
+    the exact range of the row.
+    """
+    cumulative = np.cumsum(counts, axis=-1)
+    n = int(cumulative[..., -1].flat[0])
+    h = (n - 1) * q
+    rank = math.floor(h)
     width = (high - low) / counts.shape[-1]
-    value = low + (k + np.clip(frac, 0, 1)) * width
-    return np.clip(value, lo_exact, hi_exact)
+    below = low + ((cumulative <= rank).sum(axis=-1) + 0.5) * width
+    above = low + ((cumulative <= min(rank + 1, n - 1)).sum(axis=-1) + 0.5) * width
+    return np.clip(_lerp(below, above, h - rank), lo_exact, hi_exact)
 
 
 class Result:
@@ -293,6 +312,7 @@ class Result:
         return self._quantiles[series]
 
     def mean(self, series: str = "total") -> np.ndarray:
+        """Per-day mean strength of a series across replications."""
         return self.acc.sums[self.series.index(series)] / self.replications
 
     def p_reach(self, level: str = "authorized") -> np.ndarray:
@@ -309,6 +329,22 @@ class Result:
         if day >= self.scenario.days:
             return None
         return self.scenario.date(day)
+
+    def replication_curves(self, series: str = "total") -> np.ndarray:
+        """Every replication's daily strength (replications, days); needs ``run(..., keep_replications=True)``."""
+        kept = self._kept()
+        return np.concatenate([strength[:, self.series.index(series), :] for _, strength, _ in kept]).astype(np.int64)
+
+    def replication_balances(self) -> np.ndarray:
+        """Every replication's daily balance in dollars (replications, days); needs ``keep_replications``."""
+        if not self.acc.layout.funding:
+            raise ValueError("scenario has no [funding] table")
+        return np.concatenate([balance for _, _, balance in self._kept()]) / 100
+
+    def _kept(self) -> list:
+        if not self.acc.kept:
+            raise ValueError("replications were not kept: run with keep_replications=True (--keep-replications)")
+        return sorted(self.acc.kept, key=lambda item: item[0])
 
     def balance_quantiles(self) -> dict[str, np.ndarray] | None:
         """Per-day balance quantiles in US dollars, or None without funding."""
@@ -454,7 +490,10 @@ class Result:
         """A matplotlib Figure: ``"strength"`` (fan chart) or ``"funding"``."""
         from . import plots
 
-        return plots.funding_chart(self) if kind == "funding" else plots.strength_chart(self)
+        charts = {"strength": plots.strength_chart, "funding": plots.funding_chart}
+        if kind not in charts:
+            raise ValueError(f"unknown chart {kind!r}; choose one of {', '.join(charts)}")
+        return charts[kind](self)
 
     def summary_json(self) -> str:
         return json.dumps(self.summary(), indent=2, ensure_ascii=False) + "\n"

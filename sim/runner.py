@@ -14,9 +14,12 @@ import multiprocessing
 import os
 import signal
 import sys
+from dataclasses import dataclass
 from typing import Callable
 
-from .model import Plan, simulate
+import numpy as np
+
+from .model import Plan, Trace, simulate
 from .results import Accumulator, Layout, Result, curves
 from .scenario import Scenario
 from .streams import BLOCK, Streams
@@ -51,7 +54,7 @@ def run(
     if seed < 0:
         raise ValueError("seed must be a non-negative integer")
     workers = os.cpu_count() or 1 if workers is None else max(1, int(workers))
-    layout = make_layout(scenario, seed)
+    layout = Layout.for_scenario(scenario)
     chunks = plan_chunks(replications)
     report, close = _progress(progress, replications, scenario.name)
     try:
@@ -111,17 +114,6 @@ def deadline_days(scenario: Scenario) -> tuple[int, ...]:
     return tuple(scenario.day(d) for _, d in scenario.deadlines())
 
 
-def make_layout(scenario: Scenario, seed: int) -> Layout:
-    """The aggregate layout; with funding, its histogram range comes from the pilot block (replications 0-63)."""
-    pilot = None
-    if scenario.funding is not None:
-        plan = Plan(scenario)
-        streams = Streams(seed, 0)
-        layout = Layout.for_scenario(scenario)
-        _, pilot = curves([simulate(plan, streams, i) for i in range(BLOCK)], layout)
-    return Layout.for_scenario(scenario, pilot)
-
-
 def plan_chunks(replications: int) -> list[tuple[int, int]]:
     """Split replications into ranges of whole blocks of at most CHUNK replications."""
     return [(start, min(replications, start + CHUNK)) for start in range(0, replications, CHUNK)]
@@ -160,3 +152,30 @@ def _progress(progress, total: int, name: str):
         bar = tqdm(total=total, desc=name[:30], unit="rep", leave=False, dynamic_ncols=True)
         return bar.update, bar.close
     return (lambda n: None), (lambda: None)
+
+
+@dataclass(frozen=True)
+class Replication:
+    """One replication in full: its change points and its daily curves."""
+
+    index: int
+    seed: int
+    trace: Trace
+    dates: np.ndarray  # datetime64[D], one per day of the run
+    strength: dict[str, np.ndarray]  # end-of-day strength per country and "total"
+    balance_usd: np.ndarray | None  # end-of-day balance, without funding None
+
+
+def replicate(scenario: Scenario, replication: int = 0, seed: int | None = None) -> Replication:
+    """Replication number ``replication`` of a run with ``seed``: the same one ``run`` aggregates."""
+    seed = scenario.seed if seed is None else int(seed)
+    block, index = divmod(int(replication), BLOCK)
+    trace = simulate(Plan(scenario), Streams(seed, block), index)
+    layout = Layout.for_scenario(scenario)
+    strength, balance = curves([trace], layout)
+    return Replication(
+        index=int(replication), seed=seed, trace=trace,
+        dates=np.arange(np.datetime64(scenario.start, "D"), np.datetime64(scenario.start, "D") + scenario.days),
+        strength={name: strength[s, :, 0].astype(np.int64) for s, name in enumerate(layout.series)},
+        balance_usd=None if balance is None else balance[:, 0] / 100,
+    )

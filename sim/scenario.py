@@ -565,12 +565,12 @@ class _Checker:
                 self.problem(where, "beta is for fractions only (fulfilment, probabilities)")
                 return None
             lo, hi = dist.support()
-            if fraction and dist.kind in ("normal",):
-                self.problem(where, "a normal distribution can leave [0, 1]; use beta, uniform or triangular for a fraction")
+            if fraction and dist.kind in ("normal", "lognormal"):
+                self.problem(where, f"a {dist.kind} distribution can leave [0, 1]; use beta, uniform or triangular for a fraction")
                 return None
             if lo < low or (high is not None and hi > high):
                 bound = f"[{low:g}, {high:g}]" if high is not None else f">= {low:g}"
-                if dist.kind not in ("normal", "lognormal"):
+                if dist.kind not in ("normal", "lognormal") or lo == hi:
                     self.problem(where, f"values must be {bound}; this {dist.kind} reaches {lo:g}..{hi:g}")
                     return None
             return dist
