@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import textwrap
 import tomllib
@@ -212,6 +213,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         print(f"sim {args.command}: error: {error}", file=sys.stderr)
         return BAD_INPUT
+    except BrokenPipeError:  # `sim facts | head`: the reader has gone, which is fine
+        sys.stdout = open(os.devnull, "w")
+        return 0
     except KeyboardInterrupt:
         print(f"sim {args.command}: interrupted; no output was written", file=sys.stderr)
         return 1

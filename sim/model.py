@@ -363,23 +363,27 @@ class Mission:
 
     def schedule_attrition(self, group: _Group, day: int, hazard: float) -> None:
         """Officers who leave before the end of the tour: how many, then when."""
-        rate = hazard / 365.0
         tour = group.tour
-        early = -math.expm1(-rate * tour)  # chance an officer leaves before the tour ends
+        early = -math.expm1(-hazard * tour / 365.0)  # chance an officer leaves before the tour ends
         name = ("attrition", self.plan.contingents[group.country].country, group.id)
         u_count, u_time = self.streams.uniforms(name, 2)[self.i]
         leavers = binomial_quantile(group.size, early, u_count)
         if not leavers:
             return
-        by_day: dict[int, int] = {}
-        last = tour - 1
+        # a systematic sample of the truncated exponential leaving times (increasing in j)
+        days_per_unit, step, last = 365.0 / hazard, early / leavers, tour - 1
+        leaves: list[tuple[int, int]] = []
+        previous, count = -1, 0
         for j in range(leavers):
-            # a systematic sample of the truncated exponential leaving time
-            t = math.floor(0.5 - math.log1p(-(j + u_time) / leavers * early) / rate)
-            leave = day + (1 if t < 1 else last if t > last else t)
-            by_day[leave] = by_day.get(leave, 0) + 1
-        group.leaves = list(by_day.items())
-        for leave, count in group.leaves:
+            t = math.floor(0.5 - days_per_unit * math.log1p(-(j + u_time) * step))
+            t = 1 if t < 1 else last if t > last else t
+            if t != previous and count:
+                leaves.append((day + previous, count))
+                count = 0
+            previous, count = t, count + 1
+        leaves.append((day + previous, count))
+        group.leaves = leaves
+        for leave, count in leaves:
             self.depart_later(leave, group.country, count)
 
     def depart_later(self, day: int, country: int, count: int) -> None:

@@ -311,6 +311,13 @@ class Result:
             self._quantiles[series] = {f"p{q}": histogram_quantile(counts, q / 100) for q in QUANTILES}
         return self._quantiles[series]
 
+    def distribution(self, series: str, day: int) -> np.ndarray:
+        """How many replications had each strength (the index) in ``series`` at the end of ``day``."""
+        layout = self.acc.layout
+        s = self.series.index(series)
+        diff = self.acc.histogram[layout.offsets[s] : layout.offsets[s + 1]].reshape(layout.days, -1)
+        return diff[: day + 1].sum(axis=0, dtype=np.int64)
+
     def mean(self, series: str = "total") -> np.ndarray:
         """Per-day mean strength of a series across replications."""
         return self.acc.sums[self.series.index(series)] / self.replications
@@ -457,6 +464,22 @@ class Result:
 
     def __str__(self) -> str:
         return self.text()
+
+    def _repr_html_(self) -> str:
+        """The headline numbers of summary() as HTML tables for Jupyter (see :mod:`sim.display`)."""
+        from .display import result_html
+
+        return result_html(self)
+
+    def to_frame(self, series=None):
+        """Daily strength as a tidy pandas DataFrame: date, series, mean, p5, p25, p50, p75, p95.
+
+        ``series``: a country, "total", a list of them, or None for all (total first).
+        Needs pandas: ``pip install 'mss-sim[notebook]'``.
+        """
+        from .display import result_frame
+
+        return result_frame(self, series)
 
     # ------------------------------------------------------------------ files
 

@@ -209,6 +209,12 @@ class Scenario:
     def __str__(self) -> str:
         return self.summary_text()
 
+    def _repr_html_(self) -> str:
+        """A compact HTML table for Jupyter (see :mod:`sim.display`)."""
+        from .display import scenario_html
+
+        return scenario_html(self)
+
 
 # --------------------------------------------------------------------------- loading
 
@@ -264,7 +270,28 @@ def _read_with_extends(path: Path, chain: list[Path], locator: "_Locator") -> di
         cycle = " -> ".join(p.name for p in chain + [resolved, parent_path.resolve()])
         raise ScenarioError([Problem(str(path), line, "extends", f"extends cycle: {cycle}")])
     parent = _read_with_extends(parent_path, chain + [resolved], locator)
+    _check_removals(parent, document, path, locator)
     return merge(parent, document)
+
+
+def _check_removals(parent: dict, child: dict, path: Path, locator: "_Locator") -> None:
+    """``remove = true`` must name an item the parent has (a typo would otherwise be silently ignored)."""
+    problems = []
+    for key, ident, parent_items, child_items in (
+        ("contingent", "country", parent.get("contingent"), child.get("contingent")),
+        ("mandate", "name", parent.get("mandate"), child.get("mandate")),
+        ("pledge", "donor", (parent.get("funding") or {}).get("pledge"), (child.get("funding") or {}).get("pledge")),
+    ):
+        names = [item.get(ident) for item in parent_items or [] if isinstance(item, dict)]
+        for item in child_items or []:
+            if isinstance(item, dict) and item.get("remove") is True and item.get(ident) not in names:
+                where = (("funding",) if key == "pledge" else ()) + (key, item.get(ident), "remove")
+                problems.append(Problem(
+                    str(path), locator.line_of(path, where), ".".join(map(str, where)),
+                    f"nothing to remove: the parent has no {ident} {item.get(ident)!r}{_suggest(item.get(ident), names)}",
+                ))
+    if problems:
+        raise ScenarioError(problems)
 
 
 #: Arrays of tables and the key that identifies their items when merging and in key paths.
@@ -386,6 +413,10 @@ class _Locator:
         return None
 
 
+class _Index(int):
+    """An array item addressed by position when looking up a line (its label may not be unique)."""
+
+
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?")
 
 
@@ -404,7 +435,10 @@ def _find_line(text: str, document: dict, path: tuple) -> int | None:
     if isinstance(node, list):
         if rest:
             label, rest = rest[0], rest[1:]
-            index = next((k for k, item in enumerate(node) if str(_item_label(item, k)) == str(label)), None)
+            if isinstance(label, _Index):
+                index = int(label)
+            else:
+                index = next((k for k, item in enumerate(node) if str(_item_label(item, k)) == str(label)), None)
         else:
             index = 0
         if index is None:
@@ -488,8 +522,9 @@ class _Checker:
         self.problems: list[Problem] = []
         self.used: dict[str, FactUse] = {}
 
-    def problem(self, path: tuple, message: str) -> None:
-        file, line = self.locator.find(path)
+    def problem(self, path: tuple, message: str, where: tuple | None = None) -> None:
+        """Record a problem at key ``path``; ``where`` (default ``path``) is what to look up for the line."""
+        file, line = self.locator.find(where or path)
         self.problems.append(Problem(file, line, ".".join(str(p) for p in path), message))
 
     def keys(self, table: Any, allowed_key: str, path: tuple) -> bool:
@@ -707,7 +742,8 @@ def _items(check: _Checker, root: dict, key: str, ident: str, build, context, pr
             check.problem(path + (ident,), f"{key} items need a non-empty {ident} string")
             continue
         if value in seen:
-            check.problem(path + (ident,), f"duplicate {ident} {value!r}: each {key} must be unique")
+            check.problem(path + (ident,), f"duplicate {ident} {value!r}: each {key} must be unique",
+                          where=prefix + (key, _Index(index), ident))
             continue
         seen.add(value)
         built = build(check, item, path, context)
@@ -773,7 +809,10 @@ def _contingent(check: _Checker, item: dict, path: tuple, base: dict) -> Conting
             slip = check.dist(schedule, "slip_days", where, values["slip_days"])
             if None not in (first, count, interval, slip, pledged):
                 sizes = split_evenly(pledged, count)
-                batches = [Batch(first + dt.timedelta(days=k * interval), sizes[k], slip) for k in range(count)]
+                try:
+                    batches = [Batch(first + dt.timedelta(days=k * interval), sizes[k], slip) for k in range(count)]
+                except OverflowError:
+                    check.problem(where + ("interval_days",), "the schedule runs past the year 9999; use fewer batches or a shorter interval")
     if pledged is None or None in values.values() or not batches:
         return None
     return Contingent(
@@ -787,7 +826,7 @@ def _mandate(check: _Checker, item: dict, path: tuple, authorized: int | None) -
     check.keys(item, "mandate", path)
     expires = check.date(item, "expires", path)
     renewal = check.dist(item, "renewal_probability", path, 1.0, high=1, fraction=True)
-    months = check.number(item, "renewed_months", path, default=12, integer=True)
+    months = check.number(item, "renewed_months", path, default=12, integer=True, high=1200)
     after = check.number(item, "authorized_after", path, default=None, integer=True)
     drawdown = check.number(item, "drawdown_days", path, default=0, integer=True)
     if None in (expires, renewal, months, drawdown):

@@ -1,0 +1,73 @@
+"""A JSON Schema of scenario files, for editors that complete and check TOML (e.g. Taplo, Even Better TOML).
+
+It is derived from the validator's own table of allowed keys, so the two cannot
+drift; the validator remains the authority (it also checks sums, dates and facts).
+"""
+
+from __future__ import annotations
+
+from .dists import FORMS
+from .scenario import _ALLOWED
+
+_FACT = {"type": "string", "pattern": "^fact:", "description": "a reference to seeds/facts.toml"}
+_NUMBER = {"anyOf": [{"type": "number"}, _FACT]}
+_DATE = {"anyOf": [{"type": "string", "format": "date"}, _FACT]}
+_DIST = {
+    "anyOf": [
+        {"type": "number"},
+        _FACT,
+        {
+            "type": "object",
+            "required": ["dist"],
+            "properties": {"dist": {"enum": list(FORMS)}, **{p: {"type": "number"} for ps in FORMS.values() for p in ps}},
+            "additionalProperties": False,
+        },
+    ]
+}
+_STOCHASTIC = {"fulfilment", "slip_days", "tour_days", "attrition_per_year", "probability", "gap_days", "renewal_probability"}
+_DATES = {"start", "end", "expires", "arrive", "first"}
+_STRINGS = {"name", "description", "country", "donor", "extends"}
+
+
+def _table(kind: str) -> dict:
+    properties = {}
+    for key in _ALLOWED[kind]:
+        if key in _STOCHASTIC:
+            properties[key] = _DIST
+        elif key in _DATES:
+            properties[key] = _DATE
+        elif key in _STRINGS:
+            properties[key] = {"type": "string"}
+        elif key == "remove":
+            properties[key] = {"type": "boolean"}
+        else:
+            properties[key] = _NUMBER
+    # nothing is "required": a file that extends another may leave any key to its parent
+    return {"type": "object", "properties": properties, "additionalProperties": False}
+
+
+def json_schema() -> dict:
+    """The schema as a dict (``sim validate --schema`` prints it)."""
+    contingent = _table("contingent")
+    contingent["properties"]["rotation"] = _table("rotation")
+    contingent["properties"]["batches"] = {"type": "array", "items": _table("batch")}
+    contingent["properties"]["schedule"] = _table("schedule")
+    assumptions = _table("assumptions")
+    assumptions["properties"]["rotation"] = _table("rotation")
+    funding = _table("funding")
+    funding["properties"]["pledge"] = {"type": "array", "items": _table("pledge")}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "mss-sim scenario",
+        "type": "object",
+        "properties": {
+            "extends": {"type": "string", "description": "parent scenario file, relative to this one"},
+            "scenario": _table("scenario"),
+            "mission": _table("mission"),
+            "assumptions": assumptions,
+            "mandate": {"type": "array", "items": _table("mandate")},
+            "contingent": {"type": "array", "items": contingent},
+            "funding": funding,
+        },
+        "additionalProperties": False,
+    }

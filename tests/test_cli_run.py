@@ -1,0 +1,157 @@
+"""`sim run` as a user runs it: files of DESIGN.md section 5, byte-identical across workers, atomic."""
+
+from __future__ import annotations
+
+import csv
+import json
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import sim
+from sim import output
+from sim.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()[:24]
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_run_writes_the_contract_files(tmp_path, path, capsys):
+    out = tmp_path / path.stem
+    assert main(["run", str(path), "-n", "64", "--workers", "1", "-o", str(out), "--quiet"]) == 0
+    scenario = sim.load(path)
+    funded = scenario.funding is not None
+    expected = {"summary.json", "strength.csv", "strength.png", output.MARKER}
+    if funded:
+        expected |= {"funding.csv", "funding.png"}
+    assert {p.name for p in out.iterdir()} == expected
+
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["scenario"] == scenario.name and summary["scenario_hash"] == scenario.hash
+    assert summary["replications"] == 64 and summary["seed"] == scenario.seed
+    assert {f["id"] for f in summary["facts"]} == {f.id for f in scenario.facts_used}
+    strength = summary["strength"]
+    assert set(strength["at_end"]) == {"mean", "p5", "p50", "p95"}
+    assert [d["date"] for d in strength["at_deadlines"]] == [d.isoformat() for _, d in scenario.deadlines()]
+    assert 0 <= strength["p_reach_authorized"] <= 1 and 0 <= strength["p_reach_target"] <= 1
+    if funded:
+        assert set(summary["funding"]) >= {"p_deficit", "median_minimum_balance_usd"}
+
+    rows = list(csv.reader((out / "strength.csv").open()))
+    assert rows[0] == ["date", "series", "mean", "p5", "p25", "p50", "p75", "p95"]
+    series = {row[1] for row in rows[1:]}
+    assert series == {"total"} | {c.country for c in scenario.contingents}
+    assert len(rows) - 1 == scenario.days * len(series)
+    for row in rows[1:50]:
+        for number in row[2:]:
+            assert len(number.partition(".")[2]) <= 3
+        p5, p25, p50, p75, p95 = map(float, row[3:])
+        assert p5 <= p25 <= p50 <= p75 <= p95
+    if funded:
+        assert next(csv.reader((out / "funding.csv").open())) == ["date", "mean", "p5", "p50", "p95"]
+    assert png_size(out / "strength.png") == (1200, 700)
+
+
+def test_workers_do_not_change_a_byte(tmp_path):
+    args = ["run", str(ROOT / "scenarios" / "baseline.toml"), "-n", "300", "--seed", "3", "--quiet"]
+    assert main(args + ["--workers", "1", "-o", str(tmp_path / "one")]) == 0
+    assert main(args + ["--workers", "2", "-o", str(tmp_path / "two")]) == 0
+    for name in ("summary.json", "strength.csv", "funding.csv"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+
+
+def test_json_summary_on_stdout(tmp_path, capsys):
+    assert main(["run", str(ROOT / "scenarios" / "kenya_only.toml"), "-n", "64", "--workers", "1",
+                 "-o", str(tmp_path / "k"), "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == json.loads((tmp_path / "k" / "summary.json").read_text())
+
+
+def test_overrides_from_the_command_line(tmp_path, capsys):
+    out = tmp_path / "o"
+    assert main(["run", str(ROOT / "scenarios" / "baseline.toml"), "-n", "64", "--workers", "1", "-o", str(out),
+                 "--quiet", "--set", "assumptions.fulfilment=0", "--set", "contingent.Kenya.fulfilment=0.4"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["strength"]["at_end"]["p95"] <= 400  # Kenya's first 400 at most, no one else
+
+    assert main(["run", str(ROOT / "scenarios" / "baseline.toml"), "-o", str(tmp_path / "p"),
+                 "--set", "assumptions.fulfilmnet=0.5"]) == 2
+    err = capsys.readouterr().err
+    assert "assumptions.fulfilmnet" in err and "did you mean 'fulfilment'" in err and "Traceback" not in err
+
+
+def test_keep_replications(tmp_path):
+    import numpy as np
+
+    out = tmp_path / "r"
+    assert main(["run", str(ROOT / "scenarios" / "baseline.toml"), "-n", "70", "--workers", "2", "-o", str(out),
+                 "--quiet", "--keep-replications"]) == 0
+    with np.load(out / "replications.npz") as data:
+        assert data["strength"].shape == (70, 8, sim.load(ROOT / "scenarios" / "baseline.toml").days)
+        assert list(data["series"])[-1] == "total"
+        assert data["balance_usd"].shape[0] == 70
+
+
+def test_refuses_a_foreign_folder_and_replaces_its_own(tmp_path, capsys):
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("precious")
+    args = ["run", str(ROOT / "scenarios" / "kenya_only.toml"), "-n", "64", "--workers", "1", "--quiet"]
+    assert main(args + ["-o", str(foreign)]) == 2
+    assert "did not write" in capsys.readouterr().err
+    assert (foreign / "notes.txt").read_text() == "precious"
+    own = tmp_path / "own"
+    assert main(args + ["-o", str(own)]) == 0
+    assert main(args + ["-o", str(own), "--seed", "9"]) == 0  # its own folder is replaced
+    assert json.loads((own / "summary.json").read_text())["seed"] == 9
+    assert main(args + ["-o", str(foreign), "--force"]) == 0
+    assert not (foreign / "notes.txt").exists()
+
+
+def test_an_interrupted_write_leaves_nothing_that_looks_complete(tmp_path, monkeypatch):
+    result = sim.run(sim.load(ROOT / "scenarios" / "kenya_only.toml"), replications=64, workers=1)
+    target = tmp_path / "out"
+
+    def broken(path):
+        raise KeyboardInterrupt
+
+    original = output.figure_writer
+    monkeypatch.setattr(output, "figure_writer", lambda make: broken)
+    with pytest.raises(KeyboardInterrupt):
+        result.save(target)
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []  # the temporary folder is gone too
+    monkeypatch.setattr(output, "figure_writer", original)
+    result.save(target)
+    assert (target / "summary.json").exists()
+
+
+def test_default_scenario_and_python_dash_m(tmp_path):
+    """`python -m sim run` with no scenario runs scenarios/baseline.toml into results/baseline/."""
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "run", "-n", "64", "--workers", "1", "--quiet"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    summary = json.loads((tmp_path / "results" / "baseline" / "summary.json").read_text())
+    assert summary["scenario"] == "Baseline"
+
+
+def test_bad_scenario_exits_2_without_traceback(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[scenario]\nname = "x"\nstart = 2024-01-01\nend = 2023-01-01\n[mission]\nauthorized = 5\n')
+    done = subprocess.run([sys.executable, "-m", "sim", "run", str(bad), "-o", str(tmp_path / "o")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "scenario.end" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "o").exists()
