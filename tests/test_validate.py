@@ -1061,7 +1061,7 @@ def test_removing_an_item_the_parent_lacks_is_an_error(tmp_path):
     with pytest.raises(sim.ScenarioError) as error:
         sim.load(child)
     (problem,) = error.value.problems
-    assert problem.path == "contingent.Beninn.remove" and problem.line == 4
+    assert problem.path == "contingent.Beninn.remove" and problem.line == 5
     assert "did you mean 'Benin'" in problem.message
 
 
