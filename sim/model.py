@@ -110,15 +110,14 @@ class Plan:
         return [d for d in out if d[1] <= end]
 
     @staticmethod
-    def _month_ends(scenario: Scenario) -> list[tuple[int, float]]:
-        """(day, share of a month's fixed cost) of each charge: every month end, and ``end``."""
+    def _month_ends(scenario: Scenario) -> list[tuple[int, int, int]]:
+        """(first day, last day, days in the month) of each charging period: calendar months cut to the run."""
         out = []
         date = scenario.start
         while date <= scenario.end:
             length = calendar.monthrange(date.year, date.month)[1]
-            last = date.replace(day=length)
-            stop = min(last, scenario.end)
-            out.append((scenario.day(stop), ((stop - date).days + 1) / length))
+            stop = min(date.replace(day=length), scenario.end)
+            out.append((scenario.day(date), scenario.day(stop), length))
             date = stop + dt.timedelta(days=1)
         return out
 
@@ -154,6 +153,7 @@ class Mission:
         n = len(plan.contingents)
         self.ceiling = plan.scenario.authorized
         self.lapsed = False
+        self.closed: int | None = None  # last day of a lapsed mission (end of its drawdown)
         self.queue: deque[_Unit] = deque()
         self.serving: dict[_Group, None] = {}  # groups in theatre, in arrival order
         self.wakes: set[int] = set()
@@ -294,10 +294,12 @@ class Mission:
             yield self.at(-1, CHARGE)
             self.advance(-1)
             charged = self.officer_days + self.total
-        for day, share in plan.month_ends:
+        for first, day, length in plan.month_ends:
             yield self.at(day, CHARGE)
             self.advance(day)
             through = self.officer_days + self.total  # officer-days up to the end of today
+            last = day if self.closed is None else min(day, self.closed)
+            share = max(0, last - first + 1) / length  # fixed costs run until a lapse's drawdown ends
             self.credit(day, -round_half_up(plan.day_cents * (through - charged) + plan.fixed_cents * share))
             charged = through
 
@@ -405,6 +407,7 @@ class Mission:
     def lapse(self, day: int, drawdown: int) -> None:
         """No arrival from today on; everyone leaves, evenly over ``drawdown`` days."""
         self.lapsed = True
+        self.closed = day + drawdown
         self.trace.lapsed_on = day
         self.queue.clear()
         self.advance(day)

@@ -33,67 +33,167 @@ def run(
     replications: int | None = None,
     seed: int | None = None,
     workers: int | None = None,
-    backend: str = "local",
+    backend: "str | Backend" = "local",
     progress: bool | Callable[[int], None] | None = None,
     keep_replications: bool = False,
+    scheduler: str | None = None,
 ) -> Result:
     """Run ``replications`` of ``scenario`` (defaults from its [scenario] table) and aggregate them.
 
-    ``workers`` defaults to the CPU count (1 runs in this process). ``progress`` is
-    True for a progress bar on a terminal, or a callable receiving counts of
-    finished replications. The result depends only on (scenario, seed, replications).
+    ``backend`` is "local" (a process pool of ``workers`` processes on this machine,
+    default the CPU count; 1 runs in this process), "dask" (the Dask cluster at
+    ``scheduler``, or a LocalCluster of ``workers`` processes started and closed
+    here), or an open :class:`Backend` shared by several runs (see :func:`open_backend`).
+    ``progress`` is True for a progress bar on a terminal, or a callable receiving
+    counts of finished replications. The result depends only on (scenario, seed,
+    replications): not on the backend, the workers, or the order chunks finish in.
     """
     from . import __version__
 
-    if backend != "local":
-        raise ValueError(f"unknown backend {backend!r}; available: local")
     replications = scenario.replications if replications is None else int(replications)
     seed = scenario.seed if seed is None else int(seed)
     if replications < 1:
         raise ValueError("replications must be at least 1")
     if seed < 0:
         raise ValueError("seed must be a non-negative integer")
-    workers = os.cpu_count() or 1 if workers is None else max(1, int(workers))
     layout = Layout.for_scenario(scenario)
     chunks = plan_chunks(replications)
     report, close = _progress(progress, replications, scenario.name)
     try:
-        if workers == 1 or len(chunks) == 1:
-            total = run_chunks(scenario, seed, layout, chunks, keep_replications, report)
+        if isinstance(backend, Backend):
+            total = backend.run_chunks(scenario, seed, layout, chunks, keep_replications, report)
         else:
-            total = _run_pool(scenario, seed, layout, chunks, min(workers, len(chunks)), keep_replications, report)
+            with open_backend(backend, workers, scheduler) as opened:
+                total = opened.run_chunks(scenario, seed, layout, chunks, keep_replications, report)
     finally:
         close()
     return Result(scenario, seed, total, __version__)
 
 
-def _run_pool(scenario, seed, layout, chunks, workers, keep, report) -> Accumulator:
-    """Worker ``w`` runs chunks w, w + workers, ... into one partial; partials merge exactly."""
-    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    done = context.SimpleQueue()
-    pool = context.Pool(workers, initializer=_init_worker, initargs=(done,))
-    try:
-        pending = [
-            pool.apply_async(run_chunks, (scenario, seed, layout, chunks[w::workers], keep, None))
-            for w in range(workers)
-        ]
-        while not all(p.ready() for p in pending):
+BACKENDS = ("local", "dask")
+#: Seconds to wait for a Dask scheduler before giving up.
+CONNECT_TIMEOUT = 10
+
+
+class BackendError(Exception):
+    """A backend that cannot be used: not installed, or its scheduler out of reach (exit 2 in the CLI)."""
+
+
+def open_backend(name: str = "local", workers: int | None = None, scheduler: str | None = None) -> "Backend":
+    """A backend to use as a context manager: ``with open_backend("dask") as b: run(s, backend=b)``."""
+    if name not in BACKENDS:
+        raise ValueError(f"unknown backend {name!r}; available: {', '.join(BACKENDS)}")
+    if scheduler is not None and name != "dask":
+        raise ValueError("a scheduler address needs backend 'dask'")
+    workers = (os.cpu_count() or 1) if workers is None else max(1, int(workers))
+    return DaskBackend(workers, scheduler) if name == "dask" else LocalBackend(workers)
+
+
+class Backend:
+    """Runs chunks of replications somewhere and returns their merged aggregate."""
+
+    def __enter__(self) -> "Backend":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def run_chunks(self, scenario, seed, layout, chunks, keep, report) -> Accumulator:
+        raise NotImplementedError
+
+
+class LocalBackend(Backend):
+    """This process (one worker) or a pool of forked processes: worker ``w`` runs chunks
+    w, w + W, ... into one partial and sends it back once; partials merge exactly."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+
+    def run_chunks(self, scenario, seed, layout, chunks, keep, report) -> Accumulator:
+        workers = min(self.workers, len(chunks))
+        if workers == 1:
+            return run_chunks(scenario, seed, layout, chunks, keep, report)
+        context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        done = context.SimpleQueue()
+        pool = context.Pool(workers, initializer=_init_worker, initargs=(done,))
+        try:
+            pending = [
+                pool.apply_async(run_chunks, (scenario, seed, layout, chunks[w::workers], keep, None))
+                for w in range(workers)
+            ]
+            while not all(p.ready() for p in pending):
+                while not done.empty():
+                    report(done.get())
+                pending[0].wait(0.05)
             while not done.empty():
                 report(done.get())
-            pending[0].wait(0.05)
-        while not done.empty():
-            report(done.get())
-        partials = [p.get() for p in pending]
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
-    total = partials[0]
-    for partial in partials[1:]:
-        total.merge(partial)
-    return total
+            partials = [p.get() for p in pending]
+            pool.close()
+        except BaseException:
+            pool.terminate()
+            raise
+        finally:
+            pool.join()
+        total = partials[0]
+        for partial in partials[1:]:
+            total.merge(partial)
+        return total
+
+
+class DaskBackend(Backend):
+    """Each chunk is a Dask task returning its partial aggregate (never raw curves); a lost
+    worker's chunks are recomputed (a chunk is a pure function of its seeds). Partials merge
+    by exact integer addition in whatever order they finish."""
+
+    def __init__(self, workers: int, scheduler: str | None):
+        self.workers, self.scheduler = workers, scheduler
+        self.client = self.cluster = None
+
+    def __enter__(self) -> "DaskBackend":
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise BackendError("the dask backend needs dask.distributed: pip install 'mss-sim[dask]'") from None
+        import logging
+
+        if self.scheduler:
+            try:
+                self.client = Client(self.scheduler, timeout=CONNECT_TIMEOUT)
+            except (OSError, TimeoutError) as error:
+                raise BackendError(f"cannot reach the Dask scheduler at {self.scheduler}: {error}") from None
+        else:
+            self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                        dashboard_address=None, silence_logs=logging.ERROR)
+            self.client = Client(self.cluster)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+        self.client = self.cluster = None
+
+    def run_chunks(self, scenario, seed, layout, chunks, keep, report) -> Accumulator:
+        from distributed import as_completed
+
+        prefix = f"mss-{scenario.hash[:16]}-{seed}-{int(keep)}"
+        futures = [
+            self.client.submit(run_chunks, scenario, seed, layout, [chunk], keep, None,
+                               key=f"{prefix}-{chunk[0]}-{chunk[1]}")
+            for chunk in chunks
+        ]
+        total = Accumulator(layout, thresholds(scenario), deadline_days(scenario))
+        try:
+            for future in as_completed(futures):
+                partial = future.result()
+                total.merge(partial)
+                report(partial.replications)
+                future.release()
+        except BaseException:
+            self.client.cancel(futures)
+            raise
+        return total
 
 
 _DONE_QUEUE = None

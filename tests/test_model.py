@@ -341,3 +341,25 @@ def test_fixed_cost_is_prorated_for_partial_months(tmp_path):
     rep = sim.replicate(sc)
     assert rep.balance_usd[29] == 1000 and rep.balance_usd[30] == 690
     assert rep.balance_usd[-1] == pytest.approx(690 - 96.21, abs=0.006)
+
+
+def test_fixed_costs_stop_when_a_lapsed_mission_has_gone_home(tmp_path):
+    sc = scenario(tmp_path, """
+        [[mandate]]
+        name = "M"
+        expires = 2024-01-11
+        renewal_probability = 0.0
+        drawdown_days = 9
+
+        [[contingent]]
+        country = "A"
+        pledged = 1
+        batches = [ { arrive = 2024-06-01, size = 1 } ]
+
+        [funding]
+        start_balance_usd = 1000
+        fixed_cost_per_month_usd = 310
+    """)
+    # lapse day 10, drawdown ends day 19: January pays 20 of 31 days (200), later months nothing
+    rep = sim.replicate(sc)
+    assert rep.balance_usd[30] == 800 and rep.balance_usd[-1] == 800

@@ -1,0 +1,96 @@
+"""The Dask backend gives the local backend's bytes, survives a lost worker, and fails fast without a scheduler."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+distributed = pytest.importorskip("distributed")
+
+import sim  # noqa: E402
+from sim import runner  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = ROOT / "scenarios" / "baseline.toml"
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    import logging
+
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=logging.ERROR) as cluster:
+        yield cluster
+
+
+def outputs(result):
+    return result.summary_json(), result.strength_csv(), result.funding_csv()
+
+
+def test_dask_matches_local_byte_for_byte(cluster):
+    scenario = sim.load(BASELINE)
+    local = sim.run(scenario, replications=2100, seed=7, workers=2)
+    remote = sim.run(scenario, replications=2100, seed=7, backend="dask", scheduler=cluster.scheduler_address)
+    assert outputs(remote) == outputs(local)
+
+
+def test_a_shared_backend_serves_several_runs(cluster):
+    scenario = sim.load(BASELINE)
+    variant = scenario.with_overrides({"assumptions.fulfilment": 0.3})
+    with runner.open_backend("dask", scheduler=cluster.scheduler_address) as backend:
+        a = sim.run(scenario, replications=200, seed=1, backend=backend)
+        b = sim.run(variant, replications=200, seed=1, backend=backend)
+    assert outputs(a) == outputs(sim.run(scenario, replications=200, seed=1, workers=1))
+    assert outputs(b) == outputs(sim.run(variant, replications=200, seed=1, workers=1))
+
+
+def test_losing_a_worker_mid_run_gives_the_identical_result(cluster):
+    scenario = sim.load(BASELINE)
+    expected = outputs(sim.run(scenario, replications=6 * runner.CHUNK, seed=3, workers=2))
+    done: list[int] = []
+    outcome: dict = {}
+
+    def work():
+        outcome["result"] = sim.run(scenario, replications=6 * runner.CHUNK, seed=3, backend="dask",
+                                    scheduler=cluster.scheduler_address, progress=done.append)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    deadline = time.time() + 120
+    while not done and time.time() < deadline:
+        time.sleep(0.05)
+    assert done, "no chunk finished"
+    with distributed.Client(cluster.scheduler_address) as client:
+        victim = sorted(client.scheduler_info()["workers"])[0]
+        try:
+            client.run(os._exit, 1, workers=[victim])  # the worker process dies; its nanny starts another
+        except Exception:  # noqa: BLE001 - the connection to the dying worker breaks, as it should
+            pass
+    thread.join(timeout=300)
+    assert not thread.is_alive()
+    assert outputs(outcome["result"]) == expected
+
+
+def test_unreachable_scheduler_is_a_clear_error_within_the_timeout(monkeypatch):
+    monkeypatch.setattr(runner, "CONNECT_TIMEOUT", 2)
+    scenario = sim.load(BASELINE)
+    start = time.time()
+    with pytest.raises(runner.BackendError, match="cannot reach the Dask scheduler"):
+        sim.run(scenario, replications=64, backend="dask", scheduler="tcp://127.0.0.1:9")
+    assert time.time() - start < 30
+
+
+def test_cli_unreachable_scheduler_exits_2(monkeypatch, capsys, tmp_path):
+    from sim.cli import main
+
+    monkeypatch.setattr(runner, "CONNECT_TIMEOUT", 2)
+    code = main(["run", str(BASELINE), "-n", "64", "--backend", "dask", "--scheduler", "tcp://127.0.0.1:9",
+                 "-o", str(tmp_path / "out")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "cannot reach the Dask scheduler" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
