@@ -34,6 +34,7 @@ import itertools
 import json
 import math
 import re
+import textwrap
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,11 +117,12 @@ def _headline(result, points: Sequence[Checkpoint], full: bool) -> dict:
 
 
 def _funding(result, full: bool) -> dict:
-    summary = result.summary().get("funding") if result.scenario.funding is not None else None
-    row = {"p_deficit": None if summary is None else summary["p_deficit"]}
-    if full:
-        row["median_minimum_balance_usd"] = None if summary is None else summary["median_minimum_balance_usd"]
-    return row
+    if result.scenario.funding is None:
+        return {"p_deficit": None, **({"median_minimum_balance_usd": None} if full else {})}
+    if not full:  # as summary.json's p_deficit, without computing the whole summary
+        return {"p_deficit": round(result.acc.deficits / result.replications, 4)}
+    summary = result.summary()["funding"]
+    return {"p_deficit": summary["p_deficit"], "median_minimum_balance_usd": summary["median_minimum_balance_usd"]}
 
 
 # --------------------------------------------------------------------------- compare
@@ -135,14 +137,16 @@ def _as_scenario(scenario) -> Scenario:
 
 
 def compare(scenarios: Iterable, replications: int | None = None, seed: int | None = None,
-            workers: int | None = None, progress: Callable | None = None) -> list:
+            workers: int | None = None, progress: Callable | None = None, backend: str = "local",
+            scheduler: str | None = None) -> list:
     """Run every scenario (Scenario objects or paths) with the same seed and replication count.
 
     ``seed`` and ``replications`` default to the first scenario's, so that every run shares
     common random numbers. ``progress(index, total, result, seconds)`` is called after each
-    run if given. Returns one :class:`~sim.results.Result` per scenario, in order.
+    run if given. ``backend``/``scheduler`` as in :func:`sim.run` (one backend serves every
+    run). Returns one :class:`~sim.results.Result` per scenario, in order.
     """
-    from .runner import run
+    from .runner import open_backend, run
 
     scenarios = [_as_scenario(s) for s in scenarios]
     if not scenarios:
@@ -151,13 +155,13 @@ def compare(scenarios: Iterable, replications: int | None = None, seed: int | No
     replications = first.replications if replications is None else int(replications)
     seed = first.seed if seed is None else int(seed)
     results = []
-    for index, scenario in enumerate(scenarios):
-        began = time.perf_counter()
-        result = run(scenario, replications=replications, seed=seed, workers=workers,
-                     progress=progress is not None and progress is not False and not callable(progress))
-        results.append(result)
-        if callable(progress):
-            progress(index, len(scenarios), result, time.perf_counter() - began)
+    with open_backend(backend, workers, scheduler) as opened:
+        for index, scenario in enumerate(scenarios):
+            began = time.perf_counter()
+            result = run(scenario, replications=replications, seed=seed, backend=opened, progress=False)
+            results.append(result)
+            if progress is not None:
+                progress(index, len(scenarios), result, time.perf_counter() - began)
     return results
 
 
@@ -228,8 +232,8 @@ def compare_text(results: Sequence) -> str:
     widths = [max(12, len(_clip(r["scenario"], 28)), *(len(cells[i][k]) for i in range(len(cells))))
               for k, r in enumerate(rows)]
     head = [
-        f"Compared with common random numbers: seed {rows[0]['seed']}, {rows[0]['replications']:,} replications each;"
-        f" checkpoints are {sc0.name!r}'s mandate deadlines.",
+        (f"Compared with common random numbers: seed {rows[0]['seed']}, {rows[0]['replications']:,} replications each;"
+         f" checkpoints: the mandate deadlines of {sc0.name}."),
         " " * label_width + "".join(f"  {_clip(r['scenario'], 28):>{w}}" for r, w in zip(rows, widths)),
     ]
     body = [f"{label:<{label_width}}" + "".join(f"  {cell:>{w}}" for cell, w in zip(row, widths))
@@ -258,20 +262,18 @@ def _clip(text: str, width: int) -> str:
 
 # --------------------------------------------------------------------------- sweep: values and grids
 
-_NUMBER = re.compile(r"^[+-]?(\d[\d_]*)?(\.\d*)?([eE][+-]?\d+)?$")
-
-
 def _number(text: str):
-    """``text`` as an int or float if it is a plain number, else None."""
-    from .cli import parse_value
-
+    """``text`` as an int or a finite float if it is a plain number, else None."""
     text = text.strip()
-    if not text or not _NUMBER.match(text):
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        value = float(text)
+    except ValueError:
         return None
-    value = parse_value(text)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return value
+    return value if math.isfinite(value) else None
 
 
 def parse_values(text: str) -> list:
@@ -354,19 +356,16 @@ def expand_grid(grid: Mapping[str, Sequence]) -> list[dict]:
 def sweep_variants(scenario: Scenario, grid: Mapping[str, Sequence]) -> list[tuple[dict, Scenario]]:
     """Every point of the grid with its validated variant, before anything runs.
 
-    Each key is first tried on its own (an unknown key is named once, with the nearest valid
-    key); then every point is validated. Raises :class:`SweepError` (one line).
+    Points are validated whole (some values are only valid together, such as a pledge and its
+    batch sizes). Raises :class:`SweepError` with one line: ``--set KEY: ...`` for a key that
+    names no place in the scenario (with the nearest valid key), else the first invalid point.
     """
     grid = {k: (parse_values(v) if isinstance(v, str) else list(v)) for k, v in grid.items()}
     if not grid:
         raise SweepError("nothing to sweep: give at least one --set KEY=VALUES")
     for key, values in grid.items():
         if not values:
-            raise SweepError(f"{key}: no values")
-        try:
-            scenario.with_overrides({key: values[0]})
-        except ScenarioError as error:
-            raise SweepError(f"--set {key}: {_problems(error, key)}") from None
+            raise SweepError(f"--set {key}: no values")
     variants, bad = [], []
     for point in expand_grid(grid):
         try:
@@ -375,15 +374,18 @@ def sweep_variants(scenario: Scenario, grid: Mapping[str, Sequence]) -> list[tup
             bad.append((point, error))
     if bad:
         point, error = bad[0]
+        for problem in error.problems:  # a wrong key is wrong whatever its value: name the key
+            if problem.path in grid and (problem.file == "override" or problem.message.startswith("unknown key")):
+                raise SweepError(f"--set {problem.path}: {problem.message}")
         more = f" ({len(bad)} of {len(variants) + len(bad)} points are invalid)" if len(bad) > 1 else ""
         raise SweepError(f"sweep point {_point_text(point)}: {_problems(error)}{more}")
     return variants
 
 
-def _problems(error: ScenarioError, key: str | None = None) -> str:
+def _problems(error: ScenarioError) -> str:
     texts = []
     for p in error.problems:
-        text = p.message if key is not None and p.path == key else f"{p.path}: {p.message}"
+        text = f"{p.path}: {p.message}"
         if text not in texts:
             texts.append(text)
     return "; ".join(texts)
@@ -398,7 +400,7 @@ def value_text(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return repr(_tidy(value)) if not value.is_integer() or abs(value) >= 1e16 else repr(value)
+        return repr(_tidy(value))
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, dict):
@@ -416,20 +418,22 @@ def _toml_item(value) -> str:
 
 
 def sweep(scenario, grid: Mapping[str, Sequence], replications: int | None = None, seed: int | None = None,
-          workers: int | None = None, progress: Callable | None = None) -> list[dict]:
+          workers: int | None = None, progress: Callable | None = None, backend: str = "local",
+          scheduler: str | None = None) -> list[dict]:
     """Run every point of ``grid`` (``{dotted key: [values]}``, first key varying slowest) on ``scenario``.
 
     Every point is validated before anything runs (:class:`SweepError` otherwise); all run with
     the same seed (common random numbers; default the scenario's) and replication count. Each
     result is reduced to its row at once, so memory does not grow with the number of points.
     ``progress(index, total, row, seconds)`` is called after each point if given.
+    ``backend``/``scheduler`` as in :func:`sim.run` (one backend serves every point).
 
     A row holds the swept values (under their keys), then P(reach authorized) at each checkpoint
     (``p_reach_authorized_<date>``, ``..._end``), the median total strength there
     (``total_p50_<date>``, ``total_p50_end``), ``median_first_day_authorized``,
     ``p_reach_target`` and, if the scenario has funding, ``p_deficit``.
     """
-    from .runner import run
+    from .runner import open_backend, run
 
     scenario = _as_scenario(scenario)
     variants = sweep_variants(scenario, grid)
@@ -437,15 +441,19 @@ def sweep(scenario, grid: Mapping[str, Sequence], replications: int | None = Non
     seed = scenario.seed if seed is None else int(seed)
     points = checkpoints(scenario)
     rows = []
-    for index, (point, variant) in enumerate(variants):
-        began = time.perf_counter()
-        result = run(variant, replications=replications, seed=seed, workers=workers, progress=False)
-        row = dict(point)
-        row.update(_sweep_stats(result, points, scenario.funding is not None))
-        del result  # each Result holds per-day histograms: keep only its row
-        rows.append(row)
-        if progress is not None:
-            progress(index, len(variants), row, time.perf_counter() - began)
+    with open_backend(backend, workers, scheduler) as opened:
+        for index, (point, variant) in enumerate(variants):
+            began = time.perf_counter()
+            # a swept seed or replication count is honoured; otherwise every point shares them
+            result = run(variant,
+                         replications=variant.replications if "scenario.replications" in point else replications,
+                         seed=variant.seed if "scenario.seed" in point else seed, backend=opened, progress=False)
+            row = dict(point)
+            row.update(_sweep_stats(result, points, scenario.funding is not None))
+            del result  # each Result holds per-day histograms: keep only its row
+            rows.append(row)
+            if progress is not None:
+                progress(index, len(variants), row, time.perf_counter() - began)
     return rows
 
 
@@ -498,8 +506,13 @@ HEADLINE_LABELS = {
 }
 
 
-def sweep_chart(scenario: Scenario, grid: Mapping[str, Sequence], rows: Sequence[dict]):
-    """The sweep chart: the headline against the first key, one line per value of the other keys."""
+def sweep_chart(scenario: Scenario, grid: Mapping[str, Sequence], rows: Sequence[dict],
+                replications: int | None = None, seed: int | None = None):
+    """The sweep chart: the headline against the first key, one line per value of the other keys.
+
+    The headline is P(reach authorized by end), or the median total strength at end when that
+    probability is 0 at every point (the footnote says so).
+    """
     from . import plots
 
     keys = list(grid)
@@ -512,22 +525,51 @@ def sweep_chart(scenario: Scenario, grid: Mapping[str, Sequence], rows: Sequence
         for row in rows:
             if value_text(row[x]) not in labels:
                 labels.append(value_text(row[x]))
-    by = ", ".join(keys[1:]) or None
+    by = ", ".join(keys[1:]) or None  # one line per combination of the other keys' values
     chart_rows = []
     for row in rows:
         chart = {x: row[x] if numeric else labels.index(value_text(row[x])), y: row[headline]}
         if by:
-            others = [row[k] for k in keys[1:]]
-            chart[by] = others[0] if len(others) == 1 and _plain(others[0]) and not isinstance(others[0], bool) \
-                else ", ".join(f"{k}={value_text(row[k])}" for k in keys[1:]) if len(others) > 1 else value_text(others[0])
+            other = row[keys[1]]
+            if len(keys) == 2 and isinstance(other, (int, float)) and not isinstance(other, bool):
+                chart[by] = other
+            else:  # long values wrapped, so that the legend stays inside the figure
+                chart[by] = _wrap(", ".join(value_text(row[k]) for k in keys[1:]), 24)
         chart_rows.append(chart)
-    title = f"{scenario.name} — {y} by {x}" + (f", by {by}" if by else "")
+    title = f"{_clip(scenario.name, 40)} — sweep: {y}"  # the axis and the legend name the keys
     fig = plots.sweep_chart(chart_rows, x=x, y=y, by=by, title=title)
+    ax = fig.axes[0]
     if not numeric:
-        ax = fig.axes[0]
         ax.set_xticks(range(len(labels)))
         ax.set_xticklabels([_clip(label, 24) for label in labels], rotation=20 if len(labels) > 6 else 0)
+    if by and ax.get_legend() is not None:
+        ax.get_legend().set_title(_wrap(by, 30))
+    note = f"{len(rows)} sweep points"
+    if replications is not None:
+        note += f", {replications:,} replications each, seed {seed} (common random numbers)"
+    note += f"; scenario {scenario.name!r}, hash {scenario.hash[:12]}."
+    if headline == "total_p50_end":
+        note += f" P(reach authorized {scenario.authorized:,} by end) is 0 at every point: the chart shows the median."
+    for text in fig.texts:
+        if text.get_text().endswith("sweep points"):
+            text.set_text(textwrap.fill(note, 150))
+            text.set_y(0.012)
+    fig.subplots_adjust(bottom=0.13)  # room for a two-line footnote under the axis label
     return fig
+
+
+def _wrap(text: str, width: int) -> str:
+    """``text`` on lines of about ``width`` characters, broken after dots, commas or spaces."""
+    pieces = [piece for piece in re.split(r"(?<=[,\s])(?=\S)|(?<=\.)(?=[^\d\s])", text) if piece]
+    lines, line = [], ""
+    for piece in pieces:
+        if line and len(line) + len(piece.rstrip()) > width:
+            lines.append(line.rstrip())
+            line = ""
+        line += piece
+    if line.strip():
+        lines.append(line.rstrip())
+    return "\n".join(lines) or text
 
 
 def sweep_text(grid: Mapping[str, Sequence], rows: Sequence[dict]) -> str:
@@ -713,7 +755,7 @@ def backtest(result, observations: Sequence) -> dict:
     sc = result.scenario
     observations = list(observations)
     check_observations(sc, observations)
-    rows = []
+    rows, scores, errors = [], [], []
     for obs in observations:
         date, series, value = obs[0], obs[1], obs[2]
         source = obs[3] if len(obs) > 3 else ""
@@ -722,6 +764,9 @@ def backtest(result, observations: Sequence) -> dict:
         counts = result.distribution(series, day)
         q = {k: float(v[day]) for k, v in result.quantiles(series).items()}
         median = q["p50"]
+        score = crps(counts, value)
+        scores.append(score)
+        errors.append(abs(value - median))
         rows.append({
             "date": date.isoformat(), "series": series, "value": value, "source": source,
             "percentile": round(midrank_percentile(counts, value), 3),
@@ -731,19 +776,18 @@ def backtest(result, observations: Sequence) -> dict:
             "error": round(value - median, 3),
             "p5": round(q["p5"], 3), "p25": round(q["p25"], 3), "p75": round(q["p75"], 3), "p95": round(q["p95"], 3),
             "mean": round(float(result.mean(series)[day]), 3),
-            "crps": round(crps(counts, value), 3),
-            "_crps": crps(counts, value), "_error": value - median,
+            "crps": round(score, 3),
         })
     count = len(rows)
 
-    def mean(values):
+    def mean(values):  # over the exact values, rounded once
         return round(float(np.mean(values)), 4) if count else None
 
-    scores = {
+    overall = {
         "coverage_50": mean([r["in_50"] for r in rows]),
         "coverage_90": mean([r["in_90"] for r in rows]),
-        "mae_median": mean([abs(r.pop("_error")) for r in rows]),
-        "crps_mean": mean([r.pop("_crps") for r in rows]),
+        "mae_median": mean(errors),
+        "crps_mean": mean(scores),
     }
     return {
         "command": "backtest",
@@ -754,7 +798,7 @@ def backtest(result, observations: Sequence) -> dict:
         "replications": result.replications,
         "version": result.version,
         "observations": count,
-        "scores": scores,
+        "scores": overall,
         "rows": rows,
     }
 
@@ -775,11 +819,10 @@ def backtest_text(report: dict) -> str:
                       f"{r['median']:,.0f} [{r['p5']:,.0f}-{r['p95']:,.0f}]", f"{r['percentile']:.1f}",
                       bands, f"{r['error']:+,g}", f"{r['crps']:,.3f}", r["source"]))
     widths = [max(len(c), *(len(row[i]) for row in cells)) if cells else len(c) for i, c in enumerate(columns)]
-    lines = [head, "  " + "  ".join(f"{c:<{w}}" if i in (0, 1, 8) else f"{c:>{w}}"
-                                    for i, (c, w) in enumerate(zip(columns, widths)))]
-    for row in cells:
-        lines.append("  " + "  ".join(f"{c:<{w}}" if i in (0, 1, 8) else f"{c:>{w}}"
-                                      for i, (c, w) in enumerate(zip(row, widths))))
+    lines = [head]
+    for row in [columns] + cells:
+        lines.append(("  " + "  ".join(f"{c:<{w}}" if i in (0, 1, 8) else f"{c:>{w}}"
+                                       for i, (c, w) in enumerate(zip(row, widths)))).rstrip())
     s = report["scores"]
     if report["observations"]:
         lines.append(f"  coverage: 50% band {s['coverage_50']:.0%}, 90% band {s['coverage_90']:.0%}; "
@@ -809,7 +852,7 @@ def _cell(value) -> str:
     if isinstance(value, float):
         if value.is_integer() and abs(value) < 1e16:
             return str(int(value))
-        return f"{value:.6f}".rstrip("0").rstrip(".")
+        return repr(value)
     if isinstance(value, int):
         return str(value)
     return value_text(value)
@@ -839,9 +882,11 @@ def save_sweep(scenario: Scenario, grid: Mapping[str, Sequence], rows: list[dict
     from .output import figure_writer, text_writer, write_folder
 
     summary = sweep_summary(scenario, grid, rows, replications, seed)
-    writers = {"sweep.csv": text_writer(csv_text(rows))}
+    # swept values as written on the command line (1.0 stays 1.0, tables in TOML syntax)
+    literal = [{k: (value_text(v) if k in grid else v) for k, v in row.items()} for row in rows]
+    writers = {"sweep.csv": text_writer(csv_text(literal))}
     for fmt in formats:
-        writers[f"sweep.{fmt}"] = figure_writer(lambda: sweep_chart(scenario, grid, rows))
+        writers[f"sweep.{fmt}"] = figure_writer(lambda: sweep_chart(scenario, grid, rows, replications, seed))
     writers["sweep.json"] = text_writer(_json(summary))
     write_folder(directory, writers, force=force)
     return summary

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from . import facts as factbase
 from .output import OutputError
-from .scenario import Problem, Scenario, ScenarioError, load
+from .runner import BACKENDS, BackendError
+from .scenario import Scenario, ScenarioError, load
 
 BAD_INPUT = 2
 
@@ -69,7 +70,7 @@ def cmd_run(args) -> int:
     check_target(out, args.force)
     result = run(
         scenario, replications=args.replications, seed=args.seed, workers=args.workers,
-        progress=not args.quiet, keep_replications=args.keep_replications,
+        progress=not args.quiet, keep_replications=args.keep_replications, **_backend(args),
     )
     result.save(out, formats=tuple(args.format.split(",")), force=args.force)
     if args.json:
@@ -128,6 +129,128 @@ def cmd_facts(args) -> int:
     return 0
 
 
+def _formats(text: str) -> tuple[str, ...]:
+    formats = tuple(f.strip().lower() for f in text.split(",") if f.strip())
+    bad = [f for f in formats if f not in ("png", "svg")]
+    if bad or not formats:
+        raise UsageError(f"--format takes png, svg or png,svg; got {text!r}")
+    return formats
+
+
+def _check_counts(args) -> None:
+    """-n and --seed checked before anything runs (run() would refuse them only later)."""
+    if args.replications is not None and args.replications < 1:
+        raise UsageError(f"-n/--replications must be at least 1, got {args.replications}")
+    if args.seed is not None and args.seed < 0:
+        raise UsageError(f"--seed must be a non-negative integer, got {args.seed}")
+
+
+def _backend(args) -> dict:
+    """--backend and --scheduler, checked before anything runs."""
+    if args.scheduler and args.backend != "dask":
+        raise UsageError("--scheduler needs --backend dask")
+    return {"backend": args.backend, "scheduler": args.scheduler}
+
+
+def _say(args, text: str) -> None:
+    """Progress lines: on stderr, never with --quiet (stdout stays for results and --json)."""
+    if not args.quiet:
+        print(text, file=sys.stderr, flush=True)
+
+
+def cmd_compare(args) -> int:
+    from . import analysis
+    from .output import check_target
+
+    _check_counts(args)
+    formats = _formats(args.format)
+    scenarios = [load(name) for name in args.scenarios]  # every file is checked before anything runs
+    out = Path(args.output) if args.output else Path("results") / "compare"
+    check_target(out, args.force)
+    seed = scenarios[0].seed if args.seed is None else args.seed
+    replications = scenarios[0].replications if args.replications is None else args.replications
+    _say(args, f"compare: {len(scenarios)} scenario(s), {replications:,} replications each, seed {seed} "
+               f"(common random numbers)")
+
+    def progress(index, total, result, seconds):
+        _say(args, f"  [{index + 1}/{total}] {result.scenario.name}: {seconds:.1f} s")
+
+    results = analysis.compare(scenarios, replications=replications, seed=seed, workers=args.workers,
+                               progress=progress, **_backend(args))
+    summary = analysis.save_compare(results, out, formats=formats, force=args.force)
+    if args.json:
+        print(json.dumps(summary, indent=2, ensure_ascii=False), end="\n")
+    elif not args.quiet:
+        print(analysis.compare_text(results))
+        print(f"  wrote {out}/")
+    return 0
+
+
+def cmd_sweep(args) -> int:
+    from . import analysis
+    from .output import check_target
+
+    _check_counts(args)
+    formats = _formats(args.format)
+    path = Path(args.scenario)
+    if not args.set:
+        raise UsageError("sweep needs at least one --set KEY=VALUES (e.g. --set assumptions.fulfilment=0.2:1.0:0.2)")
+    grid = analysis.parse_grid(args.set)
+    scenario = load(path)
+    variants = analysis.sweep_variants(scenario, grid)  # every point validated before anything runs
+    out = Path(args.output) if args.output else Path("results") / f"{path.stem}-sweep"
+    check_target(out, args.force)
+    seed = scenario.seed if args.seed is None else args.seed
+    replications = scenario.replications if args.replications is None else args.replications
+    _say(args, f"sweep {scenario.name}: {len(variants)} points x {replications:,} replications, seed {seed} "
+               f"(common random numbers)")
+
+    def progress(index, total, row, seconds):
+        point = ", ".join(f"{k}={analysis.value_text(row[k])}" for k in grid)
+        _say(args, f"  [{index + 1}/{total}] {point}: P(reach authorized by end) "
+                   f"{100 * row['p_reach_authorized_end']:.1f}%, median at end {row['total_p50_end']:,.0f} "
+                   f"({seconds:.1f} s)")
+
+    rows = analysis.sweep(scenario, grid, replications=replications, seed=seed, workers=args.workers,
+                          progress=progress, **_backend(args))
+    summary = analysis.save_sweep(scenario, grid, rows, replications, seed, out, formats=formats, force=args.force)
+    if args.json:
+        print(json.dumps(summary, indent=2, ensure_ascii=False), end="\n")
+    elif not args.quiet:
+        print(analysis.sweep_text(grid, rows))
+        print(f"  wrote {out}/")
+    return 0
+
+
+def cmd_backtest(args) -> int:
+    from . import analysis
+    from .output import check_target
+    from .runner import run
+
+    _check_counts(args)
+    formats = _formats(args.format)
+    path = Path(args.scenario)
+    scenario = load_scenario(path, parse_sets(args.set))
+    try:
+        observations = analysis.read_observations(args.observed)
+        analysis.check_observations(scenario, observations)
+    except analysis.ObservationError as error:  # FILE:LINE: message, as validate prints problems
+        print(error, file=sys.stderr)
+        return BAD_INPUT
+    out = Path(args.output) if args.output else Path("results") / f"{path.stem}-backtest"
+    check_target(out, args.force)
+    result = run(scenario, replications=args.replications, seed=args.seed, workers=args.workers,
+                 progress=not args.quiet, **_backend(args))
+    report = analysis.backtest(result, observations)
+    analysis.save_backtest(result, observations, report, out, formats=formats, force=args.force)
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False), end="\n")
+    elif not args.quiet:
+        print(analysis.backtest_text(report))
+        print(f"  wrote {out}/")
+    return 0
+
+
 # --------------------------------------------------------------------------- parser
 
 EXAMPLES = {
@@ -138,6 +261,31 @@ EXAMPLES = {
     "validate": """examples:
   sim validate scenarios/*.toml
   sim validate --schema > scenario.schema.json""",
+    "compare": """examples:
+  sim compare scenarios/announced.toml scenarios/baseline.toml scenarios/partial_pledges.toml
+  sim compare scenarios/baseline.toml scenarios/kenya_only.toml -n 5000 --seed 7 -o results/kenya
+  sim compare scenarios/*.toml --json > compare.json      # machine-readable summary on stdout
+
+Every scenario runs with the same seed (default: the first scenario's) and replication
+count: common random numbers, so differences come from the scenarios, not from sampling.
+Statistics are taken at the first scenario's mandate deadlines and at each run's end.""",
+    "sweep": """examples:
+  sim sweep scenarios/baseline.toml --set assumptions.fulfilment=0.2:1.0:0.2
+  sim sweep scenarios/baseline.toml --set contingent.Kenya.fulfilment=0.5,0.7,0.9 \\
+            --set mandate.1.renewal_probability=0.5,0.85,1.0 -n 2000
+  sim sweep scenarios/baseline.toml --set "funding.pledge.United States.fulfilment=0.25:1:0.25" --json
+
+VALUES is a comma list (0.2,0.5,0.8) or a range start:stop:step that includes stop
+(0.1:1.0:0.1 gives 10 values). Several --set make a grid, the first key varying slowest.
+Every point runs with the same seed (common random numbers).""",
+    "backtest": """examples:
+  sim backtest scenarios/baseline.toml --observed seeds/observed.csv
+  sim backtest scenarios/partial_pledges.toml --observed seeds/observed.csv -n 5000 --json
+
+The observed file is CSV with the header date,series,value[,source]; series is "total"
+or a country of the scenario, dates within the run. For each observation: its mid-rank
+percentile in the projected distribution, whether it lies in the 50% and 90% bands, the
+error of the median and its CRPS; overall: coverage, mean absolute error, mean CRPS.""",
     "facts": """examples:
   sim facts                      # the fact base as a table
   sim facts --check              # verify every quote against ../shared/seeds
@@ -173,6 +321,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-n", "--replications", type=int, help="number of replications (default: the scenario's)")
     run.add_argument("--seed", type=int, help="seed (default: the scenario's)")
     run.add_argument("--workers", type=int, help="worker processes (default: CPU count)")
+    run.add_argument("--backend", choices=BACKENDS, default="local",
+                        help="where replications run: local processes (default) or a Dask cluster")
+    run.add_argument("--scheduler", metavar="ADDRESS",
+                        help="Dask scheduler (tcp://host:8786); without it --backend dask starts a local cluster")
     run.add_argument("-o", "--output", help="output folder (default: results/<scenario file name>)")
     run.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a scenario value (repeatable)")
     run.add_argument("--format", default="png", help="chart formats, comma-separated: png,svg (default png)")
@@ -187,6 +339,59 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--schema", action="store_true", help="print a JSON Schema of scenario files for editors")
     validate.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     validate.set_defaults(handler=cmd_validate)
+
+    compare = command("compare", "Run several scenarios with common random numbers and tabulate their differences.")
+    compare.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario TOML files")
+    compare.add_argument("-n", "--replications", type=int, help="replications of each (default: the first scenario's)")
+    compare.add_argument("--seed", type=int, help="the seed of every run (default: the first scenario's)")
+    compare.add_argument("--workers", type=int, help="worker processes (default: CPU count)")
+    compare.add_argument("--backend", choices=BACKENDS, default="local",
+                        help="where replications run: local processes (default) or a Dask cluster")
+    compare.add_argument("--scheduler", metavar="ADDRESS",
+                        help="Dask scheduler (tcp://host:8786); without it --backend dask starts a local cluster")
+    compare.add_argument("-o", "--output", help="output folder (default: results/compare)")
+    compare.add_argument("--format", default="png", help="chart formats, comma-separated: png,svg (default png)")
+    compare.add_argument("--json", action="store_true", help="print compare.json on stdout instead of the table")
+    compare.add_argument("--force", action="store_true", help="replace a non-empty output folder mss-sim did not write")
+    compare.add_argument("-q", "--quiet", action="store_true", help="no progress, no table")
+    compare.set_defaults(handler=cmd_compare)
+
+    sweep = command("sweep", "Run a scenario over a grid of assumption values and chart the headline against them.")
+    sweep.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
+    sweep.add_argument("--set", action="append", metavar="KEY=VALUES",
+                       help="a dotted key and its values: a,b,c or start:stop:step (repeat for a grid)")
+    sweep.add_argument("-n", "--replications", type=int, help="replications per point (default: the scenario's)")
+    sweep.add_argument("--seed", type=int, help="the seed of every point (default: the scenario's)")
+    sweep.add_argument("--workers", type=int, help="worker processes (default: CPU count)")
+    sweep.add_argument("--backend", choices=BACKENDS, default="local",
+                        help="where replications run: local processes (default) or a Dask cluster")
+    sweep.add_argument("--scheduler", metavar="ADDRESS",
+                        help="Dask scheduler (tcp://host:8786); without it --backend dask starts a local cluster")
+    sweep.add_argument("-o", "--output", help="output folder (default: results/<scenario file name>-sweep)")
+    sweep.add_argument("--format", default="png", help="chart formats, comma-separated: png,svg (default png)")
+    sweep.add_argument("--json", action="store_true", help="print sweep.json on stdout instead of the table")
+    sweep.add_argument("--force", action="store_true", help="replace a non-empty output folder mss-sim did not write")
+    sweep.add_argument("-q", "--quiet", action="store_true", help="no progress lines, no table")
+    sweep.set_defaults(handler=cmd_sweep)
+
+    backtest = command("backtest", "Score a scenario's projections against figures reported on given dates.")
+    backtest.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
+    backtest.add_argument("--observed", required=True, metavar="FILE.csv",
+                          help="observations: CSV with header date,series,value[,source]")
+    backtest.add_argument("-n", "--replications", type=int, help="number of replications (default: the scenario's)")
+    backtest.add_argument("--seed", type=int, help="seed (default: the scenario's)")
+    backtest.add_argument("--workers", type=int, help="worker processes (default: CPU count)")
+    backtest.add_argument("--backend", choices=BACKENDS, default="local",
+                        help="where replications run: local processes (default) or a Dask cluster")
+    backtest.add_argument("--scheduler", metavar="ADDRESS",
+                        help="Dask scheduler (tcp://host:8786); without it --backend dask starts a local cluster")
+    backtest.add_argument("-o", "--output", help="output folder (default: results/<scenario file name>-backtest)")
+    backtest.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a scenario value (repeatable)")
+    backtest.add_argument("--format", default="png", help="chart formats, comma-separated: png,svg (default png)")
+    backtest.add_argument("--json", action="store_true", help="print backtest.json on stdout instead of the table")
+    backtest.add_argument("--force", action="store_true", help="replace a non-empty output folder mss-sim did not write")
+    backtest.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no table")
+    backtest.set_defaults(handler=cmd_backtest)
 
     facts = command("facts", "Show the fact base, or check every quote against the articles.")
     facts.add_argument("--check", nargs="?", const="", metavar="DIR", help="verify quotes (default DIR: ../shared/seeds)")
@@ -207,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         return BAD_INPUT
-    except (UsageError, OutputError, factbase.FactError) as error:
+    except (UsageError, OutputError, factbase.FactError, BackendError) as error:
         print(f"sim {args.command}: error: {error}", file=sys.stderr)
         return BAD_INPUT
     except ValueError as error:

@@ -12,24 +12,21 @@ pandas is optional (``pip install 'mss-sim[notebook]'``): it is imported only by
 from __future__ import annotations
 
 import html
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 #: How to install the optional notebook dependencies (pandas, ipywidgets, Jupyter).
 INSTALL_HINT = "pip install 'mss-sim[notebook]'"
 
 FRAME_COLUMNS = ("date", "series", "mean", "p5", "p25", "p50", "p75", "p95")
 
-_STYLE = (
-    "<style>"
-    ".mss-sim{font-size:12.5px;line-height:1.35}"
-    ".mss-sim table{border-collapse:collapse;margin:2px 0 8px 0}"
-    ".mss-sim th,.mss-sim td{padding:2px 8px;border-bottom:1px solid #e2e2e2;text-align:right;vertical-align:top}"
-    ".mss-sim th{background:#f4f6f8;font-weight:600}"
-    ".mss-sim td.l,.mss-sim th.l{text-align:left}"
-    ".mss-sim .muted{color:#666}"
-    ".mss-sim caption{caption-side:top;text-align:left;font-weight:600;padding:4px 0 2px 0}"
-    "</style>"
-)
+# Inline styles (no <style> element: notebook viewers that sanitize HTML drop those).
+_DIV = "font-size:12.5px;line-height:1.35"
+_TABLE = "border-collapse:collapse;margin:2px 0 8px 0"
+_CELL = "padding:2px 8px;border-bottom:1px solid #e2e2e2;vertical-align:top;text-align:"
+_HEAD = "background:#f4f6f8;font-weight:600;"
+_CAPTION = "caption-side:top;text-align:left;font-weight:600;padding:4px 0 2px 0"
+_MUTED = "color:#666"
 
 
 def esc(value: Any) -> str:
@@ -43,11 +40,11 @@ def esc(value: Any) -> str:
 def scenario_html(scenario: Any) -> str:
     """A compact HTML description of a :class:`~sim.scenario.Scenario`."""
     sc = scenario
-    parts = [_STYLE, '<div class="mss-sim">']
+    parts = [f'<div class="mss-sim" style="{_DIV}">']
     parts.append(f"<div><b>Scenario {esc(sc.name)}</b> "
-                 f'<span class="muted">({esc(_source_name(sc.source))}, hash {esc(sc.hash[:12])})</span></div>')
+                 f'<span style="{_MUTED}">({esc(_source_name(sc.source))}, hash {esc(sc.hash[:12])})</span></div>')
     if sc.description:
-        parts.append(f'<div class="muted" style="max-width:60em">{esc(_shorten(sc.description, 400))}</div>')
+        parts.append(f'<div style="{_MUTED};max-width:60em">{esc(_shorten(sc.description, 400))}</div>')
     total_pledged = sum(c.pledged for c in sc.contingents)
     parts.append(_table(
         None,
@@ -75,7 +72,7 @@ def scenario_html(scenario: Any) -> str:
         parts.append(_table("Mandates", ["name", "expires", "P(renewal)", "renewed for (months)",
                                          "ceiling after", "drawdown (days)"], rows, left=1))
     else:
-        parts.append('<div class="muted">No mandates: the mission never lapses.</div>')
+        parts.append(f'<div style="{_MUTED}">No mandates: the mission never lapses.</div>')
 
     f = sc.funding
     if f is not None:
@@ -90,11 +87,11 @@ def scenario_html(scenario: Any) -> str:
             parts.append(_table("Funding pledges", ["donor", "amount", "fulfilment", "tranches", "first",
                                                     "every (days)", "slip (days)"], rows, left=1))
     else:
-        parts.append('<div class="muted">No [funding] table: money never gates deployments.</div>')
+        parts.append(f'<div style="{_MUTED}">No [funding] table: money never gates deployments.</div>')
 
     if sc.facts_used:
         ids = ", ".join(esc(u.id) for u in sc.facts_used)
-        parts.append(f'<div class="muted">{len(sc.facts_used)} facts from the articles '
+        parts.append(f'<div style="{_MUTED}">{len(sc.facts_used)} facts from the articles '
                      f"(<code>scenario.facts_used</code>): {ids}</div>")
     parts.append("</div>")
     return "".join(parts)
@@ -107,9 +104,9 @@ def result_html(result: Any) -> str:
     """The headline numbers of a :class:`~sim.results.Result` (from its ``summary()``) as HTML."""
     s = result.summary()
     st = s["strength"]
-    parts = [_STYLE, '<div class="mss-sim">']
+    parts = [f'<div class="mss-sim" style="{_DIV}">']
     parts.append(f"<div><b>{esc(s['scenario'])}</b>: {s['replications']:,} replications, seed {esc(s['seed'])}"
-                 f' <span class="muted">(scenario {esc(s["scenario_hash"][:12])}, mss-sim {esc(s["version"])})'
+                 f' <span style="{_MUTED}">(scenario {esc(s["scenario_hash"][:12])}, mss-sim {esc(s["version"])})'
                  "</span></div>")
     authorized, target = s["authorized"], s["target"]
     rows = []
@@ -134,7 +131,7 @@ def result_html(result: Any) -> str:
               _usd(f["balance_at_end_usd"]["p50"]),
               f"{_usd(f['balance_at_end_usd']['p5'])} – {_usd(f['balance_at_end_usd']['p95'])}"]],
         ))
-    parts.append('<div class="muted">P(reached X) by a date: share of replications whose total strength was at '
+    parts.append(f'<div style="{_MUTED}">P(reached X) by a date: share of replications whose total strength was at '
                  "least X on some day up to then. <code>result.plot()</code> draws the fan chart; "
                  "<code>result.to_frame()</code> gives the daily quantiles.</div>")
     parts.append("</div>")
@@ -179,22 +176,32 @@ def result_frame(result: Any, series: str | Iterable[str] | None = None):
     return pd.concat(frames, ignore_index=True)[list(FRAME_COLUMNS)]
 
 
+# --------------------------------------------------------------------------- plain text
+
+
+def pretty(obj: Any, printer: Any, cycle: bool) -> None:
+    """IPython's ``_repr_pretty_`` for scenarios and results: their readable ``str()``, not the dataclass repr."""
+    printer.text(f"<{type(obj).__name__} ...>" if cycle else str(obj))
+
+
 # --------------------------------------------------------------------------- helpers
 
 
 def _table(caption: str | None, header: list[str], rows: list[list], left: int = 0,
            left_cols: tuple[int, ...] = ()) -> str:
     """An HTML table; the first ``left`` columns (and ``left_cols``) are left-aligned."""
-    def cls(k: int) -> str:
-        return ' class="l"' if k < left or k in left_cols else ""
+    def cell(tag: str, k: int, value: Any) -> str:
+        align = "left" if k < left or k in left_cols else "right"
+        head = _HEAD if tag == "th" else ""
+        return f'<{tag} style="{head}{_CELL}{align}">{esc(value)}</{tag}>'
 
-    out = ["<table>"]
+    out = [f'<table style="{_TABLE}">']
     if caption:
-        out.append(f"<caption>{esc(caption)}</caption>")
-    out.append("<thead><tr>" + "".join(f"<th{cls(k)}>{esc(h)}</th>" for k, h in enumerate(header)) + "</tr></thead>")
+        out.append(f'<caption style="{_CAPTION}">{esc(caption)}</caption>')
+    out.append("<thead><tr>" + "".join(cell("th", k, h) for k, h in enumerate(header)) + "</tr></thead>")
     out.append("<tbody>")
     for row in rows:
-        out.append("<tr>" + "".join(f"<td{cls(k)}>{esc(v)}</td>" for k, v in enumerate(row)) + "</tr>")
+        out.append("<tr>" + "".join(cell("td", k, v) for k, v in enumerate(row)) + "</tr>")
     out.append("</tbody></table>")
     return "".join(out)
 

@@ -55,6 +55,7 @@ class Trace:
     arrivals: list[tuple[int, int, int, bool]] = field(default_factory=list)  # (day, country, n, first tour)
     ceilings: list[tuple[int, int]] = field(default_factory=list)  # (day, ceiling from that day)
     lapsed_on: int | None = None
+    drawdown_days: int | None = None  # of the lapse
     events: int = 0
 
     def strength_changes(self) -> list[tuple[int, int, int]]:
@@ -408,7 +409,7 @@ class Mission:
         """No arrival from today on; everyone leaves, evenly over ``drawdown`` days."""
         self.lapsed = True
         self.closed = day + drawdown
-        self.trace.lapsed_on = day
+        self.trace.lapsed_on, self.trace.drawdown_days = day, drawdown
         self.queue.clear()
         self.advance(day)
         present = [0] * len(self.plan.contingents)

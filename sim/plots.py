@@ -613,7 +613,7 @@ def _footnote(fig: Figure, results: Sequence[Any], extra_sources: Sequence[str] 
         text += f"{runs}. mss-sim v{', v'.join(versions)}."
     if extra_note:
         text += " " + extra_note
-    fig.text(LEFT, 0.012, textwrap.fill(text, width=165), fontsize=NOTE_SIZE, color=NOTE,
+    fig.text(LEFT, 0.012, textwrap.fill(text, width=150), fontsize=NOTE_SIZE, color=NOTE,
              ha="left", va="bottom", linespacing=1.3)
 
 

@@ -26,6 +26,7 @@ import itertools
 import json
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -306,7 +307,6 @@ class Result:
         if series not in self._quantiles:
             layout = self.acc.layout
             s = self.series.index(series)
-            width = layout.maxima[s] + 1
             counts = day_counts(self.acc.histogram[layout.offsets[s] : layout.offsets[s + 1]], layout.days)
             self._quantiles[series] = {f"p{q}": histogram_quantile(counts, q / 100) for q in QUANTILES}
         return self._quantiles[series]
@@ -471,6 +471,12 @@ class Result:
 
         return result_html(self)
 
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        """Readable text in IPython terminals and text outputs (see :mod:`sim.display`)."""
+        from .display import pretty
+
+        pretty(self, printer, cycle)
+
     def to_frame(self, series=None):
         """Daily strength as a tidy pandas DataFrame: date, series, mean, p5, p25, p50, p75, p95.
 
@@ -503,7 +509,7 @@ class Result:
             rows.append(",".join([str(date)] + [_number(q[k][day]) for k in ("mean", "p5", "p50", "p95")]))
         return "\n".join(rows) + "\n"
 
-    def save(self, directory, formats: tuple[str, ...] = ("png",), force: bool = False) -> "Path":
+    def save(self, directory, formats: tuple[str, ...] = ("png",), force: bool = False) -> Path:
         """Write DESIGN.md section 5's files into ``directory`` atomically; return its path."""
         from .output import write_result
 

@@ -163,7 +163,7 @@ class DaskBackend(Backend):
                 raise BackendError(f"cannot reach the Dask scheduler at {self.scheduler}: {error}") from None
         else:
             self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                        dashboard_address=None, silence_logs=logging.ERROR)
+                                        dashboard_address=":0", silence_logs=logging.ERROR)
             self.client = Client(self.cluster)
         return self
 

@@ -215,6 +215,12 @@ class Scenario:
 
         return scenario_html(self)
 
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        """Readable text in IPython terminals and text outputs (see :mod:`sim.display`)."""
+        from .display import pretty
+
+        pretty(self, printer, cycle)
+
 
 # --------------------------------------------------------------------------- loading
 

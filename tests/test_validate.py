@@ -599,7 +599,7 @@ OVERRIDES = {
     "mandate.0.renewal_probability": ("fraction", "mandate.UNSC 2699.renewal_probability",
                                       lambda s: mandate(s, "UNSC 2699").renewal_probability),
     "mandate.UNSC 2699.drawdown_days": ("int0", None, lambda s: mandate(s, "UNSC 2699").drawdown_days),
-    "mandate.Renewal 2025.renewed_months": ("int0", None, lambda s: mandate(s, "Renewal 2025").renewed_months),
+    "mandate.Renewal 2025.renewed_months": ("months", None, lambda s: mandate(s, "Renewal 2025").renewed_months),
     "funding.pledge.United States.fulfilment": ("fraction", None, lambda s: pledge(s, "United States").fulfilment),
     "funding.pledge.United States.amount_usd": ("number0", None, lambda s: pledge(s, "United States").amount_usd),
     "funding.pledge.United States.tranches": ("int1", None, lambda s: pledge(s, "United States").tranches),
@@ -667,6 +667,7 @@ def classify(kind: str, value):
         "days1": value >= 1,
         "int0": integral and value >= 0,
         "int1": integral and value >= 1,
+        "months": integral and 0 <= value <= 1200,  # a century at most between renewals
         "number0": value >= 0,
         "any_number": True,
         "kenya_pledged": integral and value == 1000,
@@ -698,7 +699,7 @@ def expected_value(kind: str, value):
     value = resolve_fact(value)
     if kind in DIST_KINDS:
         return Dist.from_table(value) if isinstance(value, dict) else Dist.fixed(value)
-    if kind in ("int0", "int1", "kenya_pledged"):
+    if kind in ("int0", "int1", "months", "kenya_pledged"):
         return int(value)
     return value
 
@@ -715,6 +716,7 @@ VALID_VALUES = {
     "days1": days_dist(low=1).map(raw),
     "int0": st.integers(0, 10**6),
     "int1": st.integers(1, 10**6),
+    "months": st.integers(0, 1200),
     "number0": number(0, 1e10),
     "any_number": number(-1e10, 1e10),
     "kenya_pledged": st.sampled_from([1000, 1000.0, "fact:kenya.pledged_total"]),

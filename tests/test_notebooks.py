@@ -1,0 +1,86 @@
+"""The notebooks in notebooks/ run top to bottom on the public API, and are stored without outputs.
+
+Each notebook ends with cells that assert the numbers it discusses, so a model change that
+breaks one of its statements fails here. They run in a Jupyter kernel of the current
+interpreter (kernel "python3", with the notebooks/ folder as working directory, as Jupyter
+itself does), and are skipped when nbclient, nbformat or ipykernel are not installed
+(``pip install -e '.[notebook]'``).
+
+Stripping outputs: ``jupyter nbconvert --clear-output --inplace notebooks/*.ipynb``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
+EXPECTED = {"01_quickstart.ipynb", "02_pledge_fulfilment.ipynb", "03_funding_and_mandates.ipynb"}
+CELL_TIMEOUT = 300  # seconds per cell: generous, a notebook takes well under a minute
+INSTALL = "pip install -e '.[notebook]'"
+STRIP = "jupyter nbconvert --clear-output --inplace notebooks/*.ipynb"
+
+
+def _ids(path: Path) -> str:
+    return path.name
+
+
+def test_the_notebooks_are_there():
+    assert EXPECTED <= {p.name for p in PATHS}
+
+
+@pytest.mark.parametrize("path", PATHS, ids=_ids)
+def test_notebook_is_stored_without_outputs(path: Path):
+    """Committed notebooks carry no outputs, execution counts or saved widget state."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    assert notebook.get("nbformat") == 4
+    dirty = [
+        index for index, cell in enumerate(notebook["cells"])
+        if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count") is not None)
+    ]
+    assert not dirty, f"{path.name}: cells {dirty} have outputs or execution counts; strip them: {STRIP}"
+    assert "widgets" not in notebook.get("metadata", {}), (
+        f"{path.name}: saved widget state in the notebook metadata; remove metadata.widgets "
+        "(JupyterLab: turn off Settings > Save Widget State Automatically)"
+    )
+
+
+@pytest.mark.parametrize("path", PATHS, ids=_ids)
+def test_notebook_checks_its_numbers(path: Path):
+    """Every notebook has at least one cell that asserts what it tells the reader."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    code = ["".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    assert any("assert " in source for source in code), f"{path.name} has no assert cell"
+    assert any("%matplotlib inline" in source for source in code), f"{path.name} does not use %matplotlib inline"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=_ids)
+def test_notebook_runs(path: Path):
+    """Execute the notebook in a fresh kernel of this interpreter; any error fails the test."""
+    nbformat = pytest.importorskip("nbformat", reason=f"nbformat is not installed ({INSTALL})")
+    nbclient = pytest.importorskip("nbclient", reason=f"nbclient is not installed ({INSTALL})")
+    pytest.importorskip("ipykernel", reason=f"ipykernel is not installed ({INSTALL})")
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError
+
+    notebook = nbformat.read(path, as_version=4)
+    # the kernel must be this interpreter (the one mss-sim is installed in), not another python3
+    expected = sys.executable
+    notebook.cells.append(nbformat.v4.new_code_cell(
+        "import sys as _sys\n"
+        f"_expected = {expected!r}\n"
+        "assert _sys.executable == _expected, (\n"
+        "    f'the python3 kernel runs {_sys.executable}, not {_expected}: check `jupyter kernelspec list`')"
+    ))
+    client = nbclient.NotebookClient(
+        notebook, kernel_name="python3", timeout=CELL_TIMEOUT,
+        resources={"metadata": {"path": str(NOTEBOOKS)}},
+    )
+    try:
+        client.execute()
+    except (CellExecutionError, CellTimeoutError) as error:
+        pytest.fail(f"{path.name} failed:\n{error}", pytrace=False)
