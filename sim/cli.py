@@ -60,19 +60,20 @@ def load_scenario(path: str | Path, overrides: dict | None = None) -> Scenario:
 
 
 def cmd_run(args) -> int:
+    from .output import check_target
     from .runner import run
 
+    _check_counts(args)
+    formats = _formats(args.format)
     path = Path(args.scenario) if args.scenario else default_scenario()
     scenario = load_scenario(path, parse_sets(args.set))
     out = Path(args.output) if args.output else Path("results") / path.stem
-    from .output import check_target
-
     check_target(out, args.force)
     result = run(
         scenario, replications=args.replications, seed=args.seed, workers=args.workers,
         progress=not args.quiet, keep_replications=args.keep_replications, **_backend(args),
     )
-    result.save(out, formats=tuple(args.format.split(",")), force=args.force)
+    result.save(out, formats=formats, force=args.force)
     if args.json:
         print(result.summary_json(), end="")
     elif not args.quiet:
@@ -316,22 +317,29 @@ def build_parser() -> argparse.ArgumentParser:
         return commands.add_parser(name, help=help, description=help, epilog=EXAMPLES[name],
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
 
+    def run_options(parser, output: str, printed: str, quiet: str, each: str = "", every: str = "the scenario's"):
+        """The options shared by the commands that run replications."""
+        parser.add_argument("-n", "--replications", type=int, help=f"replications{each} (default: {every})")
+        parser.add_argument("--seed", type=int, help=f"seed{each} (default: {every})")
+        parser.add_argument("--workers", type=int, help="worker processes (default: CPU count)")
+        parser.add_argument("--backend", choices=BACKENDS, default="local",
+                            help="where replications run: local processes (default) or a Dask cluster")
+        parser.add_argument("--scheduler", metavar="ADDRESS",
+                            help="Dask scheduler (tcp://host:8786); without it --backend dask starts a local cluster")
+        parser.add_argument("-o", "--output", help=f"output folder (default: {output})")
+        parser.add_argument("--format", default="png", help="chart formats, comma-separated: png,svg (default png)")
+        parser.add_argument("--json", action="store_true", help=f"print {printed} on stdout instead of the text")
+        parser.add_argument("--force", action="store_true", help="replace a non-empty output folder mss-sim did not write")
+        parser.add_argument("-q", "--quiet", action="store_true", help=quiet)
+
+    def overrides(parser):
+        parser.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a scenario value (repeatable)")
+
     run = command("run", "Run a scenario's Monte Carlo replications and write its curves, summary and charts.")
     run.add_argument("scenario", nargs="?", help="scenario TOML file (default: scenarios/baseline.toml)")
-    run.add_argument("-n", "--replications", type=int, help="number of replications (default: the scenario's)")
-    run.add_argument("--seed", type=int, help="seed (default: the scenario's)")
-    run.add_argument("--workers", type=int, help="worker processes (default: CPU count)")
-    run.add_argument("--backend", choices=BACKENDS, default="local",
-                        help="where replications run: local processes (default) or a Dask cluster")
-    run.add_argument("--scheduler", metavar="ADDRESS",
-                        help="Dask scheduler (tcp://host:8786); without it --backend dask starts a local cluster")
-    run.add_argument("-o", "--output", help="output folder (default: results/<scenario file name>)")
-    run.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a scenario value (repeatable)")
-    run.add_argument("--format", default="png", help="chart formats, comma-separated: png,svg (default png)")
+    run_options(run, "results/<scenario file name>", "summary.json", "no progress bar, no summary")
+    overrides(run)
     run.add_argument("--keep-replications", action="store_true", help="also save every daily curve to replications.npz")
-    run.add_argument("--json", action="store_true", help="print summary.json on stdout instead of the text summary")
-    run.add_argument("--force", action="store_true", help="replace a non-empty output folder mss-sim did not write")
-    run.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no summary")
     run.set_defaults(handler=cmd_run)
 
     validate = command("validate", "Check scenario files; print every problem as FILE:LINE: key.path: message.")
@@ -342,55 +350,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     compare = command("compare", "Run several scenarios with common random numbers and tabulate their differences.")
     compare.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario TOML files")
-    compare.add_argument("-n", "--replications", type=int, help="replications of each (default: the first scenario's)")
-    compare.add_argument("--seed", type=int, help="the seed of every run (default: the first scenario's)")
-    compare.add_argument("--workers", type=int, help="worker processes (default: CPU count)")
-    compare.add_argument("--backend", choices=BACKENDS, default="local",
-                        help="where replications run: local processes (default) or a Dask cluster")
-    compare.add_argument("--scheduler", metavar="ADDRESS",
-                        help="Dask scheduler (tcp://host:8786); without it --backend dask starts a local cluster")
-    compare.add_argument("-o", "--output", help="output folder (default: results/compare)")
-    compare.add_argument("--format", default="png", help="chart formats, comma-separated: png,svg (default png)")
-    compare.add_argument("--json", action="store_true", help="print compare.json on stdout instead of the table")
-    compare.add_argument("--force", action="store_true", help="replace a non-empty output folder mss-sim did not write")
-    compare.add_argument("-q", "--quiet", action="store_true", help="no progress, no table")
+    run_options(compare, "results/compare", "compare.json", "no progress, no table",
+                each=" of every run", every="the first scenario's")
     compare.set_defaults(handler=cmd_compare)
 
     sweep = command("sweep", "Run a scenario over a grid of assumption values and chart the headline against them.")
     sweep.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
     sweep.add_argument("--set", action="append", metavar="KEY=VALUES",
                        help="a dotted key and its values: a,b,c or start:stop:step (repeat for a grid)")
-    sweep.add_argument("-n", "--replications", type=int, help="replications per point (default: the scenario's)")
-    sweep.add_argument("--seed", type=int, help="the seed of every point (default: the scenario's)")
-    sweep.add_argument("--workers", type=int, help="worker processes (default: CPU count)")
-    sweep.add_argument("--backend", choices=BACKENDS, default="local",
-                        help="where replications run: local processes (default) or a Dask cluster")
-    sweep.add_argument("--scheduler", metavar="ADDRESS",
-                        help="Dask scheduler (tcp://host:8786); without it --backend dask starts a local cluster")
-    sweep.add_argument("-o", "--output", help="output folder (default: results/<scenario file name>-sweep)")
-    sweep.add_argument("--format", default="png", help="chart formats, comma-separated: png,svg (default png)")
-    sweep.add_argument("--json", action="store_true", help="print sweep.json on stdout instead of the table")
-    sweep.add_argument("--force", action="store_true", help="replace a non-empty output folder mss-sim did not write")
-    sweep.add_argument("-q", "--quiet", action="store_true", help="no progress lines, no table")
+    run_options(sweep, "results/<scenario file name>-sweep", "sweep.json", "no progress lines, no table",
+                each=" of every point")
     sweep.set_defaults(handler=cmd_sweep)
 
     backtest = command("backtest", "Score a scenario's projections against figures reported on given dates.")
     backtest.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
     backtest.add_argument("--observed", required=True, metavar="FILE.csv",
                           help="observations: CSV with header date,series,value[,source]")
-    backtest.add_argument("-n", "--replications", type=int, help="number of replications (default: the scenario's)")
-    backtest.add_argument("--seed", type=int, help="seed (default: the scenario's)")
-    backtest.add_argument("--workers", type=int, help="worker processes (default: CPU count)")
-    backtest.add_argument("--backend", choices=BACKENDS, default="local",
-                        help="where replications run: local processes (default) or a Dask cluster")
-    backtest.add_argument("--scheduler", metavar="ADDRESS",
-                        help="Dask scheduler (tcp://host:8786); without it --backend dask starts a local cluster")
-    backtest.add_argument("-o", "--output", help="output folder (default: results/<scenario file name>-backtest)")
-    backtest.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a scenario value (repeatable)")
-    backtest.add_argument("--format", default="png", help="chart formats, comma-separated: png,svg (default png)")
-    backtest.add_argument("--json", action="store_true", help="print backtest.json on stdout instead of the table")
-    backtest.add_argument("--force", action="store_true", help="replace a non-empty output folder mss-sim did not write")
-    backtest.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no table")
+    run_options(backtest, "results/<scenario file name>-backtest", "backtest.json", "no progress bar, no table")
+    overrides(backtest)
     backtest.set_defaults(handler=cmd_backtest)
 
     facts = command("facts", "Show the fact base, or check every quote against the articles.")

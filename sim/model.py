@@ -158,7 +158,6 @@ class Mission:
         self.queue: deque[_Unit] = deque()
         self.serving: dict[_Group, None] = {}  # groups in theatre, in arrival order
         self.wakes: set[int] = set()
-        self.tours = [0] * n
         self.hazards = [0.0] * n
         # The running total is kept up to date lazily: departures known in advance (attrition,
         # drawdown) are logged when they become known and sit in `leaving` (by day - origin)
@@ -223,7 +222,6 @@ class Mission:
         fulfilment = min(1.0, max(0.0, self.draw(("fulfilment", country), spec.fulfilment)))
         quota = round_half_up(fulfilment * spec.pledged)
         tour = self.days(("tour_days", country), spec.tour_days, low=1)
-        self.tours[c] = tour
         self.hazards[c] = max(0.0, self.draw(("attrition", country), spec.attrition_per_year))
         ready = plan.origin
         for k, batch in enumerate(spec.batches):
@@ -245,7 +243,7 @@ class Mission:
         del self.serving[group]
         self.change(today, group.country, -(group.size - sum(count for _, count in group.leaves)))
         if self.queue:
-            self.wake(self.today())  # room has opened
+            self.wake(today)  # room has opened
         spec = self.plan.contingents[group.country]
         country = spec.country
         probability = self.draw(("relief_probability", country, group.id), spec.relief_probability)

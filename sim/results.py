@@ -327,15 +327,21 @@ class Result:
         row = 0 if level == "authorized" else 1
         return np.cumsum(self.acc.first_reach[row][:-1]) / self.replications
 
+    def first_reach_counts(self, level: str = "authorized") -> np.ndarray:
+        """Replications by the day total strength first reached ``authorized`` or ``target``;
+        the last entry counts those that never did within the run."""
+        return self.acc.first_reach[0 if level == "authorized" else 1].copy()
+
+    def first_reach_quantile(self, q: float, level: str = "authorized") -> dt.date | None:
+        """The day by which a share ``q`` of replications had reached the level (the order statistic of
+        rank floor((n - 1) q)); None if that many did not reach it within the run."""
+        rank = math.floor((self.replications - 1) * q)
+        day = int((np.cumsum(self.acc.first_reach[0 if level == "authorized" else 1]) <= rank).sum())
+        return None if day >= self.scenario.days else self.scenario.date(day)
+
     def first_reach_median(self, level: str = "authorized") -> dt.date | None:
         """Median day the level is first reached (None if it is not reached in at least half the replications)."""
-        row = 0 if level == "authorized" else 1
-        counts = self.acc.first_reach[row]
-        rank = (self.replications - 1) / 2
-        day = int((np.cumsum(counts) <= math.floor(rank)).sum())
-        if day >= self.scenario.days:
-            return None
-        return self.scenario.date(day)
+        return self.first_reach_quantile(0.5, level)
 
     def replication_curves(self, series: str = "total") -> np.ndarray:
         """Every replication's daily strength (replications, days); needs ``run(..., keep_replications=True)``."""
@@ -376,6 +382,13 @@ class Result:
             "p95": round(float(q["p95"][day]), 3),
         }
 
+    def _first_days(self, level: str) -> dict:
+        out = {}
+        for q in (5, 50, 95):
+            date = self.first_reach_quantile(q / 100, level)
+            out[f"p{q}"] = date.isoformat() if date else None
+        return out
+
     def summary(self) -> dict:
         """The headline numbers and their provenance (the content of summary.json)."""
         sc = self.scenario
@@ -410,6 +423,8 @@ class Result:
                 "p_reach_target": round(float(self.p_reach("target")[last]), 4),
                 "median_first_day_authorized": reach.isoformat() if reach else None,
                 "median_first_day_target": reach_target.isoformat() if reach_target else None,
+                "first_day_authorized": self._first_days("authorized"),
+                "first_day_target": self._first_days("target"),
                 "p_lapse": round(self.acc.lapses / self.replications, 4),
             },
             "events_per_replication": round(self.acc.events / self.replications, 1),

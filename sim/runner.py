@@ -25,7 +25,7 @@ from .scenario import Scenario
 from .streams import BLOCK, Streams
 
 #: Replications in a chunk: simulated, then reduced into the aggregate at once (a multiple of BLOCK).
-CHUNK = 16 * BLOCK
+CHUNK = 8 * BLOCK
 
 
 def run(

@@ -179,3 +179,19 @@ def test_renewal_probability(tmp_path):
     n = 3000
     lapses = sim.run(sc, replications=n, seed=8, workers=1).summary()["strength"]["p_lapse"]
     assert abs(lapses - 0.3) < 4.5 * math.sqrt(0.3 * 0.7 / n)
+
+
+def test_first_day_distribution_matches_the_replications():
+    sc = sim.load(ROOT / "scenarios" / "announced.toml")
+    result = sim.run(sc, replications=200, seed=6, workers=1, keep_replications=True)
+    total = result.replication_curves("total")
+    reached = total >= sc.authorized
+    first = np.where(reached.any(axis=1), reached.argmax(axis=1), sc.days)
+    assert np.array_equal(result.first_reach_counts("authorized"), np.bincount(first, minlength=sc.days + 1))
+    ordered = np.sort(first)
+    for q in (0.05, 0.5, 0.95):
+        day = ordered[math.floor(199 * q)]
+        expected = None if day >= sc.days else sc.date(int(day))
+        assert result.first_reach_quantile(q) == expected
+    days = result.summary()["strength"]["first_day_authorized"]
+    assert days["p50"] == (result.first_reach_median().isoformat() if result.first_reach_median() else None)
