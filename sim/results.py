@@ -207,6 +207,25 @@ class Accumulator:
         width = (high - low) / FUNDING_BINS
         return np.clip(((cents - low) / width).astype(np.int64), 0, FUNDING_BINS - 1)
 
+    def __getstate__(self) -> dict:
+        """Pickled sparsely: the day-differenced histograms are mostly zeros (partials cross processes)."""
+        state = dict(self.__dict__)
+        for name in ("histogram", "balance_hist"):
+            dense = state[name]
+            if dense is not None:
+                where = np.flatnonzero(dense)
+                state[name] = (dense.shape, where.astype(np.int64), dense.ravel()[where])
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        for name in ("histogram", "balance_hist"):
+            if state[name] is not None:
+                shape, where, values = state[name]
+                dense = np.zeros(shape, dtype=np.int32)
+                dense.ravel()[where] = values
+                state[name] = dense
+        self.__dict__.update(state)
+
     def merge(self, other: "Accumulator") -> None:
         """Add ``other`` (from the same layout) into this one."""
         self.replications += other.replications

@@ -103,22 +103,32 @@ class Backend:
 
 
 class LocalBackend(Backend):
-    """This process (one worker) or a pool of forked processes: worker ``w`` runs chunks
-    w, w + W, ... into one partial and sends it back once; partials merge exactly."""
+    """This process (one worker) or a pool of forked processes, started when first needed and kept
+    until the backend is closed: worker ``w`` runs chunks w, w + W, ... into one partial and sends it
+    back once; partials merge exactly."""
 
     def __init__(self, workers: int):
         self.workers = workers
+        self.pool = self.done = None
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.terminate() if exc[0] else self.pool.close()
+            self.pool.join()
+            self.pool = None
 
     def run_chunks(self, scenario, seed, layout, chunks, keep, report) -> Accumulator:
         workers = min(self.workers, len(chunks))
         if workers == 1:
             return run_chunks(scenario, seed, layout, chunks, keep, report)
-        context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-        done = context.SimpleQueue()
-        pool = context.Pool(workers, initializer=_init_worker, initargs=(done,))
+        if self.pool is None:
+            context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+            self.done = context.SimpleQueue()
+            self.pool = context.Pool(self.workers, initializer=_init_worker, initargs=(self.done,))
+        done = self.done
         try:
             pending = [
-                pool.apply_async(run_chunks, (scenario, seed, layout, chunks[w::workers], keep, None))
+                self.pool.apply_async(run_chunks, (scenario, seed, layout, chunks[w::workers], keep, None))
                 for w in range(workers)
             ]
             while not all(p.ready() for p in pending):
@@ -127,16 +137,14 @@ class LocalBackend(Backend):
                 pending[0].wait(0.05)
             while not done.empty():
                 report(done.get())
-            partials = [p.get() for p in pending]
-            pool.close()
+            total = pending[0].get()
+            for result in pending[1:]:
+                total.merge(result.get())  # one partial in memory at a time
         except BaseException:
-            pool.terminate()
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
             raise
-        finally:
-            pool.join()
-        total = partials[0]
-        for partial in partials[1:]:
-            total.merge(partial)
         return total
 
 
