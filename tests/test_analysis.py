@@ -7,7 +7,6 @@ import datetime as dt
 import gc
 import json
 import pickle
-import struct
 import subprocess
 import sys
 import textwrap
@@ -20,6 +19,7 @@ import pytest
 import sim
 from sim import analysis
 from sim.cli import main
+from helpers import png_size
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -72,12 +72,6 @@ def read_csv(path: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def png_size(path: Path) -> tuple[int, int]:
-    data = path.read_bytes()
-    assert data[:8] == PNG_SIGNATURE, f"{path.name} is not a PNG file"
-    length, chunk = struct.unpack(">I4s", data[8:16])
-    assert chunk == b"IHDR" and length == 13
-    return struct.unpack(">II", data[16:24])
 
 
 def one_error_line(err: str) -> str:

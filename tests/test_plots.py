@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import struct
 import subprocess
 import sys
 import textwrap
@@ -15,6 +14,7 @@ from matplotlib.figure import Figure
 
 import sim
 from sim import plots
+from helpers import png_size
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -49,13 +49,6 @@ def no_funding_result(tmp_path_factory):
     return sim.run(sim.load(path), replications=16, seed=1, workers=1)
 
 
-def png_size(path: Path) -> tuple[int, int]:
-    data = path.read_bytes()
-    assert data[:8] == PNG_SIGNATURE, "not a PNG file"
-    length, chunk = struct.unpack(">I4s", data[8:16])
-    assert chunk == b"IHDR" and length == 13
-    width, height = struct.unpack(">II", data[16:24])
-    return width, height
 
 
 def title_of(fig: Figure) -> str:
