@@ -24,7 +24,6 @@ from helpers import png_size
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 OBSERVED = ROOT / "seeds" / "observed.csv"
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 # Everything fixed: every replication is the same. One contingent, 100 pledged, arriving on
 # 1 Feb 2024, touring longer than the run; its fulfilment comes from [assumptions].

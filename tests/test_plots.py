@@ -18,7 +18,6 @@ from helpers import png_size
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 NO_FUNDING = """\
 [scenario]
