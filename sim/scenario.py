@@ -240,6 +240,8 @@ def _read_toml(path: Path, locator: "_Locator") -> dict:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise ScenarioError([Problem(name, None, "<file>", "no such file")])
+    except IsADirectoryError:
+        raise ScenarioError([Problem(name, None, "<file>", f"is a folder; give scenario files, e.g. {name.rstrip('/')}/*.toml")])
     except OSError as error:
         raise ScenarioError([Problem(name, None, "<file>", f"cannot read: {error.strerror}")])
     try:

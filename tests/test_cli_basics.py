@@ -218,3 +218,11 @@ def test_bad_usage_from_the_console(args, says, tmp_path):
     assert says in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_given_as_a_scenario_is_explained(capsys):
+    from sim.cli import main
+
+    assert main(["validate", str(REPO / "scenarios")]) == 2
+    err = capsys.readouterr().err
+    assert "is a folder" in err and "*.toml" in err and "Traceback" not in err
