@@ -74,12 +74,7 @@ def cmd_run(args) -> int:
         progress=not args.quiet, keep_replications=args.keep_replications, **_backend(args),
     )
     result.save(out, formats=formats, force=args.force)
-    if args.json:
-        print(result.summary_json(), end="")
-    elif not args.quiet:
-        print(result.text())
-        print(f"  wrote {out}/")
-    return 0
+    return _report(args, result.summary_json(), result.text, out)
 
 
 def cmd_validate(args) -> int:
@@ -153,6 +148,16 @@ def _backend(args) -> dict:
     return {"backend": args.backend, "scheduler": args.scheduler}
 
 
+def _report(args, machine: str, human, out: Path) -> int:
+    """The end of a command: with --json only ``machine`` on stdout; else ``human()`` and where it wrote, unless --quiet."""
+    if args.json:
+        print(machine, end="" if machine.endswith("\n") else "\n")
+    elif not args.quiet:
+        print(human())
+        print(f"  wrote {out}/")
+    return 0
+
+
 def _say(args, text: str) -> None:
     """Progress lines: on stderr, never with --quiet (stdout stays for results and --json)."""
     if not args.quiet:
@@ -179,12 +184,7 @@ def cmd_compare(args) -> int:
     results = analysis.compare(scenarios, replications=replications, seed=seed, workers=args.workers,
                                progress=progress, **_backend(args))
     summary = analysis.save_compare(results, out, formats=formats, force=args.force)
-    if args.json:
-        print(json.dumps(summary, indent=2, ensure_ascii=False), end="\n")
-    elif not args.quiet:
-        print(analysis.compare_text(results))
-        print(f"  wrote {out}/")
-    return 0
+    return _report(args, json.dumps(summary, indent=2, ensure_ascii=False), lambda: analysis.compare_text(results), out)
 
 
 def cmd_sweep(args) -> int:
@@ -215,12 +215,7 @@ def cmd_sweep(args) -> int:
     rows = analysis.sweep(scenario, grid, replications=replications, seed=seed, workers=args.workers,
                           progress=progress, **_backend(args))
     summary = analysis.save_sweep(scenario, grid, rows, replications, seed, out, formats=formats, force=args.force)
-    if args.json:
-        print(json.dumps(summary, indent=2, ensure_ascii=False), end="\n")
-    elif not args.quiet:
-        print(analysis.sweep_text(grid, rows))
-        print(f"  wrote {out}/")
-    return 0
+    return _report(args, json.dumps(summary, indent=2, ensure_ascii=False), lambda: analysis.sweep_text(grid, rows), out)
 
 
 def cmd_backtest(args) -> int:
@@ -244,12 +239,7 @@ def cmd_backtest(args) -> int:
                  progress=not args.quiet, **_backend(args))
     report = analysis.backtest(result, observations)
     analysis.save_backtest(result, observations, report, out, formats=formats, force=args.force)
-    if args.json:
-        print(json.dumps(report, indent=2, ensure_ascii=False), end="\n")
-    elif not args.quiet:
-        print(analysis.backtest_text(report))
-        print(f"  wrote {out}/")
-    return 0
+    return _report(args, json.dumps(report, indent=2, ensure_ascii=False), lambda: analysis.backtest_text(report), out)
 
 
 # --------------------------------------------------------------------------- parser
