@@ -22,9 +22,13 @@ BASELINE = ROOT / "scenarios" / "baseline.toml"
 def cluster():
     import logging
 
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
-                                  silence_logs=logging.ERROR) as cluster:
-        yield cluster
+    import dask
+
+    # a worker that dies without a word is declared dead after 10 s rather than the default 5 minutes
+    with dask.config.set({"distributed.scheduler.worker-ttl": "10s"}):
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                      silence_logs=logging.ERROR) as cluster:
+            yield cluster
 
 
 def outputs(result):
@@ -70,7 +74,7 @@ def test_losing_a_worker_mid_run_gives_the_identical_result(cluster):
             client.run(os._exit, 1, workers=[victim])  # the worker process dies; its nanny starts another
         except Exception:  # noqa: BLE001 - the connection to the dying worker breaks, as it should
             pass
-    thread.join(timeout=300)
+    thread.join(timeout=120)
     assert not thread.is_alive()
     assert outputs(outcome["result"]) == expected
 
