@@ -38,7 +38,7 @@ from statistics import NormalDist
 import simpy
 
 from .dists import Dist, round_half_up
-from .scenario import Scenario, add_months, split_evenly
+from .scenario import Scenario, split_evenly
 from .streams import Streams
 
 DEPART, MANDATE, DISBURSE, ADMIT, CHARGE = range(5)
@@ -77,7 +77,8 @@ class Plan:
         self.days = scenario.days
         self.contingents = scenario.contingents
         self.batch_days = [[scenario.day(b.planned) for b in c.batches] for c in scenario.contingents]
-        self.deadlines = self._deadlines(scenario)
+        # (name, day, mandate, occurrence) of every renewal decision, those before the start included
+        self.deadlines = [(m.name, scenario.day(date), m, k) for m, k, date in scenario.mandate_chain()]
         funding = scenario.funding
         self.funding = funding
         firsts = [d for days in self.batch_days for d in days] + [d for _, d, _, _ in self.deadlines]
@@ -94,21 +95,6 @@ class Plan:
             self.need_cents = round_half_up(self.day_cents * funding.runway_days) + self.deploy_cents
             self.month_ends = self._month_ends(scenario)
         self.origin = min([0] + firsts)
-
-    @staticmethod
-    def _deadlines(scenario: Scenario) -> list[tuple[str, int, object, int]]:
-        """(name, day, mandate, occurrence) of every deadline up to the end, in date order."""
-        out = []
-        end = scenario.day(scenario.end)
-        for mandate in scenario.mandates:
-            out.append((mandate.name, scenario.day(mandate.expires), mandate, 0))
-        if scenario.mandates and scenario.mandates[-1].renewed_months > 0:
-            last = scenario.mandates[-1]
-            k = 1
-            while (day := scenario.day(add_months(last.expires, k * last.renewed_months))) <= end:
-                out.append((last.name, day, last, k))
-                k += 1
-        return [d for d in out if d[1] <= end]
 
     @staticmethod
     def _month_ends(scenario: Scenario) -> list[tuple[int, int, int]]:

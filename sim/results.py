@@ -128,7 +128,6 @@ class Accumulator:
 
     layout: Layout
     thresholds: tuple[int, int]  # authorized, target
-    deadline_days: tuple[int, ...] = ()
     replications: int = 0
     histogram: np.ndarray = field(default=None, repr=False)  # day-differenced: see day_counts()
     sums: np.ndarray = field(default=None, repr=False)

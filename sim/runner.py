@@ -191,7 +191,7 @@ class DaskBackend(Backend):
                                key=f"{prefix}-{chunk[0]}-{chunk[1]}")
             for chunk in chunks
         ]
-        total = Accumulator(layout, thresholds(scenario), deadline_days(scenario))
+        total = Accumulator(layout, thresholds(scenario))
         try:
             for future in as_completed(futures):
                 partial = future.result()
@@ -218,10 +218,6 @@ def thresholds(scenario: Scenario) -> tuple[int, int]:
     return scenario.authorized, scenario.target
 
 
-def deadline_days(scenario: Scenario) -> tuple[int, ...]:
-    return tuple(scenario.day(d) for _, d in scenario.deadlines())
-
-
 def plan_chunks(replications: int) -> list[tuple[int, int]]:
     """Split replications into ranges of whole blocks of at most CHUNK replications."""
     return [(start, min(replications, start + CHUNK)) for start in range(0, replications, CHUNK)]
@@ -236,7 +232,7 @@ def run_chunks(
     A chunk starts on a block boundary; its result depends only on (scenario, seed, start, stop).
     """
     plan = Plan(scenario)
-    partial = Accumulator(layout, thresholds(scenario), deadline_days(scenario))
+    partial = Accumulator(layout, thresholds(scenario))
     for start, stop in chunks:
         traces = []
         for first in range(start, stop, BLOCK):

@@ -151,23 +151,25 @@ class Scenario:
     def date(self, day: int) -> dt.date:
         return self.start + dt.timedelta(days=day)
 
-    def deadlines(self) -> list[tuple[str, dt.date]]:
-        """Every mandate deadline within the run: the listed ones, then renewals of the last."""
-        out: list[tuple[str, dt.date]] = []
-        for mandate in self.mandates:
-            if self.start <= mandate.expires <= self.end:
-                out.append((mandate.name, mandate.expires))
-        if self.mandates:
+    def mandate_chain(self) -> list[tuple[Mandate, int, dt.date]]:
+        """(mandate, occurrence, date) of every renewal decision up to ``end``, in date order: the
+        listed mandates (occurrence 0), then the last one again every ``renewed_months`` (1, 2, ...)."""
+        out = [(mandate, 0, mandate.expires) for mandate in self.mandates if mandate.expires <= self.end]
+        if self.mandates and self.mandates[-1].renewed_months > 0:
             last = self.mandates[-1]
             k = 1
-            while last.renewed_months > 0:
-                date = add_months(last.expires, k * last.renewed_months)
-                if date > self.end:
-                    break
-                if date >= self.start:
-                    out.append((f"{last.name} +{k * last.renewed_months}m", date))
+            while (date := add_months(last.expires, k * last.renewed_months)) <= self.end:
+                out.append((last, k, date))
                 k += 1
         return out
+
+    def deadlines(self) -> list[tuple[str, dt.date]]:
+        """(label, date) of every mandate deadline within the run: the listed ones, then renewals of the last."""
+        return [
+            (mandate.name if k == 0 else f"{mandate.name} +{k * mandate.renewed_months}m", date)
+            for mandate, k, date in self.mandate_chain()
+            if date >= self.start
+        ]
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> "Scenario":
         """A validated variant with dotted-path values replaced.
