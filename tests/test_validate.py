@@ -272,20 +272,28 @@ DATES = st.dates(dt.date(2000, 1, 1), dt.date(2040, 12, 31))
 
 
 @st.composite
-def contingent_spec(draw, country, start, end):
-    spec = {"country": country, "pledged": draw(st.integers(0, 5000))}
+def stochastic_values(draw):
+    """Some of the per-contingent values of [assumptions] or a [[contingent]], each optional."""
+    out = {}
     for key, strategy in (("fulfilment", fraction_dist()), ("slip_days", days_dist()),
                           ("tour_days", days_dist(low=1)), ("attrition_per_year", days_dist(0, 1))):
         value = draw(optional(strategy))
         if value is not None:
-            spec[key] = value
+            out[key] = value
     if draw(st.booleans()):
         rotation = {}
         for key, strategy in (("probability", fraction_dist()), ("gap_days", days_dist())):
             value = draw(optional(strategy))
             if value is not None:
                 rotation[key] = value
-        spec["rotation"] = rotation
+        out["rotation"] = rotation
+    return out
+
+
+@st.composite
+def contingent_spec(draw, country, start, end):
+    spec = {"country": country, "pledged": draw(st.integers(0, 5000))}
+    spec.update(draw(stochastic_values()))
     dates = st.dates(start - dt.timedelta(days=90), end)
     if draw(st.booleans()):
         n = draw(st.integers(1, 5))
@@ -327,20 +335,7 @@ def scenario_spec(draw):
     if target is not None:
         doc["mission"]["target"] = target
     if draw(st.booleans()):
-        assumptions = {}
-        for key, strategy in (("fulfilment", fraction_dist()), ("slip_days", days_dist()),
-                              ("tour_days", days_dist(low=1)), ("attrition_per_year", days_dist(0, 1))):
-            value = draw(optional(strategy))
-            if value is not None:
-                assumptions[key] = value
-        if draw(st.booleans()):
-            rotation = {}
-            for key, strategy in (("probability", fraction_dist()), ("gap_days", days_dist())):
-                value = draw(optional(strategy))
-                if value is not None:
-                    rotation[key] = value
-            assumptions["rotation"] = rotation
-        doc["assumptions"] = assumptions
+        doc["assumptions"] = draw(stochastic_values())
     names = draw(st.lists(NAMES, min_size=1, max_size=4, unique=True))
     doc["contingent"] = [draw(contingent_spec(name, start, end)) for name in names]
     mandates = []
