@@ -32,6 +32,7 @@ import calendar
 import datetime as dt
 import math
 from collections import deque
+from itertools import accumulate
 from dataclasses import dataclass, field
 from statistics import NormalDist
 
@@ -357,21 +358,29 @@ class Mission:
         leavers = binomial_quantile(group.size, early, u_count)
         if not leavers:
             return
-        # a systematic sample of the truncated exponential leaving times (increasing in j)
+        # a systematic sample of the truncated exponential leaving times (increasing in j),
+        # counted by leaving day
         days_per_unit, step, last = 365.0 / hazard, early / leavers, tour - 1
+        log1p, floor = math.log1p, math.floor
         leaves: list[tuple[int, int]] = []
         previous, count = -1, 0
         for j in range(leavers):
-            t = math.floor(0.5 - days_per_unit * math.log1p(-(j + u_time) * step))
+            t = floor(0.5 - days_per_unit * log1p(-(j + u_time) * step))
             t = 1 if t < 1 else last if t > last else t
-            if t != previous and count:
+            if t == previous:
+                count += 1
+                continue
+            if count:
                 leaves.append((day + previous, count))
-                count = 0
-            previous, count = t, count + 1
+            previous, count = t, 1
         leaves.append((day + previous, count))
         group.leaves = leaves
-        for leave, count in leaves:
-            self.depart_later(leave, group.country, count)
+        country, end, origin = group.country, self.plan.days, self.plan.origin
+        leaving, strength = self.leaving, self.trace.strength
+        for leave, count in leaves:  # as depart_later, inlined: this is the model's busiest loop
+            if leave < end:
+                leaving[leave - origin] += count
+                strength += (leave, country, -count)
 
     def depart_later(self, day: int, country: int, count: int) -> None:
         """A departure known in advance: logged now, taken off the running total when ``day`` comes."""
@@ -381,13 +390,16 @@ class Mission:
 
     def advance(self, day: int) -> None:
         """Bring the running total to ``day``: apply the known departures of every day up to it."""
-        if day <= self.realized:
+        realized = self.realized
+        if day <= realized:
             return
-        leaving, origin, total, officer_days = self.leaving, self.plan.origin, self.total, self.officer_days
-        for d in range(self.realized + 1, day + 1):
-            officer_days += total  # the strength at the end of day d - 1 is final
-            total -= leaving[d - origin]
-        self.total, self.officer_days, self.realized = total, officer_days, day
+        origin = self.plan.origin
+        # Days realized+1 .. day-1 each add the strength at the end of the day before; summing the
+        # running departures in C (accumulate) gives sum(leaving[e] * (day - e)) over those days.
+        between = self.leaving[realized + 1 - origin : day - origin]
+        self.officer_days += (day - realized) * self.total - sum(accumulate(between))
+        self.total -= sum(between) + self.leaving[day - origin]
+        self.realized = day
 
     def lapse(self, day: int, drawdown: int) -> None:
         """No arrival from today on; everyone leaves, evenly over ``drawdown`` days."""
