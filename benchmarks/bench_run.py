@@ -5,7 +5,8 @@ Measures, each as the median of several runs:
     pool start, simulation, aggregation);
   * the model alone (SimPy, no aggregation): replications per second, events per
     replication, and the cost per event against a bare SimPy timeout loop timed in
-    the same process;
+    the same process, and against SimPy replaying the model's own schedule with
+    processes that do nothing else (the least any model with this schedule can cost);
   * peak memory of 10,000 and 100,000 replications in a fresh process: the whole process
     tree (parent and workers, proportional set size summed, sampled every 20 ms), and
     the peak RSS of the parent and of the largest worker (getrusage);
@@ -73,6 +74,116 @@ def model_only(scenario, replications: int, repeat: int) -> tuple[float, float]:
 
     seconds = median_time(once, repeat)
     return replications / seconds, sum(events) / len(events)
+
+
+class _Recorder:
+    """Records a replication's schedule: which process yields which delays, and what each step starts.
+
+    A script is ``{"yields": [delay, ...], "actions": [[action, ...] per step]}``; step 0 runs
+    when the process starts, step k after its k-th timeout. An action is ``("spawn", script)``
+    (a new process) or ``("wake", loose)``, a timeout with a callback and no process (the gate's
+    wake-ups), where ``loose = {"delay": d, "actions": [...]}``.
+    """
+
+    def __init__(self, mission):
+        self.mission, self.env = mission, mission.env
+        self.roots: list = []  # actions before the run starts
+        self.scripts: dict = {}  # process -> its script
+        self.loose = self.roots  # where actions go when no process is running (a wake's callback)
+        real_process, real_at, real_wake = self.env.process, mission.at, mission.wake
+
+        def process(generator):
+            child = real_process(generator)
+            script = {"yields": [], "actions": [[]]}
+            self.scripts[child] = script
+            self.here().append(("spawn", script))
+            return child
+
+        def at(day, phase):
+            event = real_at(day, phase)
+            script = self.scripts[self.env.active_process]  # every other `at` is a process's yield
+            script["yields"].append(event._delay)
+            script["actions"].append([])
+            return event
+
+        def wake(day):
+            before = len(mission.wakes)
+            mission.at = real_at  # a wake's timeout is not a yield
+            try:
+                real_wake(day)
+            finally:
+                mission.at = at
+            if len(mission.wakes) > before:  # a timeout was made: the newest event on the heap
+                event = max(self.env._queue, key=lambda item: item[2])[3]
+                loose = {"delay": event._delay, "actions": []}
+                self.here().append(("wake", loose))
+                event.callbacks.insert(0, lambda _event: self.enter(loose["actions"]))
+
+        self.env.process, mission.at, mission.wake = process, at, wake
+
+    def here(self) -> list:
+        active = self.env.active_process
+        if active is None:
+            return self.loose
+        script = self.scripts[active]
+        return script["actions"][len(script["yields"])]
+
+    def enter(self, actions: list) -> None:
+        self.loose = actions
+
+
+def _replay(env, script):
+    _do(env, script["actions"][0])
+    for k, delay in enumerate(script["yields"], start=1):
+        yield env.timeout(delay)
+        _do(env, script["actions"][k])
+
+
+def _do(env, actions) -> None:
+    for kind, item in actions:
+        if kind == "spawn":
+            env.process(_replay(env, item))
+        else:
+            env.timeout(item["delay"]).callbacks.append(lambda _event, more=item["actions"]: _do(env, more))
+
+
+def simpy_floor(scenario, replications: int, repeat: int) -> float:
+    """Seconds per event of SimPy alone replaying the model's own schedule.
+
+    Each replication's processes are recorded (when each starts, which timeouts it yields,
+    what it starts in each step, the gate's wake-ups) and replayed by processes that do
+    nothing else. The replay schedules exactly as many events as the model (checked), so
+    this is the least any SimPy model with this schedule can cost per event.
+    """
+    import simpy
+
+    from sim.model import PHASES, Mission, Plan
+    from sim.streams import BLOCK, Streams
+
+    plan = Plan(scenario)
+    recorded = []
+    for block in range(replications // BLOCK):
+        streams = Streams(1, block)
+        for i in range(BLOCK):
+            mission = Mission(plan, streams, i)
+            recorder = _Recorder(mission)
+            trace = mission.run()
+            recorded.append((recorder.roots, trace.events))
+    until = plan.days * PHASES
+
+    def once():
+        counts.clear()
+        for roots, _ in recorded:
+            env = simpy.Environment(initial_time=plan.origin * PHASES)
+            _do(env, roots)
+            env.run(until=until)
+            counts.append(next(env._eid))
+
+    counts: list[int] = []
+    seconds = median_time(once, repeat)
+    if counts != [events for _, events in recorded]:
+        raise AssertionError("the replay did not schedule the model's events")
+    return seconds / sum(counts)
 
 
 MEMORY_PROBE = """
@@ -156,12 +267,16 @@ def main() -> None:
                      f"{rates[workers]:,.0f} replications/s"))
     model_rate, events = model_only(scenario, min(n, 2048), args.repeat)
     bare = bare_simpy_event_cost()
+    floor = simpy_floor(scenario, min(n, 2048), args.repeat)
     per_event = 1 / model_rate / events
     rows += [
         ("model only (SimPy, no aggregation), 1 worker", f"{model_rate:,.0f} replications/s"),
         ("events per replication", f"{events:,.1f}"),
         ("bare SimPy timeout loop", f"{bare * 1e6:.2f} µs/event"),
-        ("model, per event (all model work / events)", f"{per_event * 1e6:.2f} µs/event = {per_event / bare:.2f}x bare"),
+        ("SimPy alone replaying the model's schedule (no model work)",
+         f"{floor * 1e6:.2f} µs/event = {floor / bare:.2f}x bare"),
+        ("model, per event (all model work / events)",
+         f"{per_event * 1e6:.2f} µs/event = {per_event / bare:.2f}x bare = {per_event / floor:.2f}x the replay"),
     ]
     for count in ([10_000] if args.quick else [10_000, 100_000]):
         memory = peak_memory(count, cores)

@@ -468,19 +468,15 @@ class Result:
         lines = [
             f"{s['scenario']}: {s['replications']:,} replications, seed {s['seed']}, scenario {s['scenario_hash'][:12]}",
             f"  authorized {s['authorized']:,}, target {s['target']:,}",
-            "  total strength (median [5%-95%])       P(reached authorized)",
         ]
-        for d in st["at_deadlines"]:
-            x = d["strength"]
-            lines.append(
-                f"  {d['date']} {d['mandate'][:18]:<18} {x['p50']:>7,.0f} [{x['p5']:,.0f}-{x['p95']:,.0f}]"
-                f"   {d['p_reach_authorized']:>6.0%}"
-            )
-        x = st["at_end"]
-        lines.append(
-            f"  {s['end']} end of run          {x['p50']:>7,.0f} [{x['p5']:,.0f}-{x['p95']:,.0f}]"
-            f"   {st['p_reach_authorized']:>6.0%}"
-        )
+        rows = [(f"{d['date']} {d['mandate'][:18]}", d["strength"], d["p_reach_authorized"]) for d in st["at_deadlines"]]
+        rows.append((f"{s['end']} end of run", st["at_end"], st["p_reach_authorized"]))
+        width = max(len(f"{x['p50']:,.0f}") for _, x, _ in rows)  # medians right-aligned
+        cells = [(label, f"{x['p50']:>{width},.0f} [{x['p5']:,.0f}-{x['p95']:,.0f}]", p) for label, x, p in rows]
+        left = max(len(label) for label, _, _ in cells)
+        middle = max([len("total strength (median [5%-95%])")] + [len(cell) for _, cell, _ in cells])
+        lines.append(f"  {'':<{left}}  {'total strength (median [5%-95%])':<{middle}}  P(reached authorized)")
+        lines += [f"  {label:<{left}}  {cell:<{middle}}  {p:>8.0%}" for label, cell, p in cells]
         first = st["median_first_day_authorized"]
         lines.append(f"  median first day at authorized strength: {first or 'not reached in half the runs'}")
         lines.append(f"  P(reach target {s['target']:,} by end): {st['p_reach_target']:.0%}   P(mandate lapses): {st['p_lapse']:.0%}")

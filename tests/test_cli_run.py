@@ -73,6 +73,26 @@ def test_json_summary_on_stdout(tmp_path, capsys):
     assert printed == json.loads((tmp_path / "k" / "summary.json").read_text())
 
 
+def test_the_printed_summary_is_a_table_of_summary_json(tmp_path, capsys):
+    out = tmp_path / "m"
+    assert main(["run", str(ROOT / "scenarios" / "mandate_lapse.toml"), "-n", "128", "--workers", "1",
+                 "-o", str(out)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    summary = json.loads((out / "summary.json").read_text())
+    strength = summary["strength"]
+    checkpoints = [(d["date"], d["strength"], d["p_reach_authorized"]) for d in strength["at_deadlines"]]
+    checkpoints.append((summary["end"], strength["at_end"], strength["p_reach_authorized"]))
+    header = next(k for k, line in enumerate(printed) if "P(reached authorized)" in line)
+    rows = printed[header + 1 : header + 1 + len(checkpoints)]
+    for line, (date, x, p) in zip(rows, checkpoints):
+        assert line.split()[0] == date
+        assert f"{x['p50']:,.0f} [{x['p5']:,.0f}-{x['p95']:,.0f}]" in line and line.endswith(f"{p:.0%}")
+    # one column per figure: the medians end, and the probabilities end, in the same place on every line
+    assert len({line.index(" [") for line in rows}) == 1
+    assert len({len(line) for line in rows}) == 1
+    assert printed[header].index("total strength") < rows[0].index(" [")
+
+
 def test_overrides_from_the_command_line(tmp_path, capsys):
     out = tmp_path / "o"
     assert main(["run", str(ROOT / "scenarios" / "baseline.toml"), "-n", "64", "--workers", "1", "-o", str(out),
