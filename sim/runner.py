@@ -44,8 +44,8 @@ def run(
     default the CPU count; 1 runs in this process), "dask" (the Dask cluster at
     ``scheduler``, or a LocalCluster of ``workers`` processes started and closed
     here), or an open :class:`Backend` shared by several runs (see :func:`open_backend`).
-    ``progress`` is True for a progress bar on a terminal, or a callable receiving
-    counts of finished replications. The result depends only on (scenario, seed,
+    ``progress`` is True for a progress bar (on a terminal, or in Jupyter), or a callable
+    receiving counts of finished replications. The result depends only on (scenario, seed,
     replications): not on the backend, the workers, or the order chunks finish in.
     """
     from . import __version__
@@ -247,15 +247,27 @@ def run_chunks(
 
 
 def _progress(progress, total: int, name: str):
-    """A (report, close) pair: a tqdm bar on a terminal, a user callable, or nothing."""
+    """A (report, close) pair: a tqdm bar on a terminal or in Jupyter, a user callable, or nothing."""
     if callable(progress):
         return progress, lambda: None
+    if progress and _in_jupyter():
+        from tqdm.auto import tqdm  # a widget bar when ipywidgets is installed, else text in the cell
+
+        bar = tqdm(total=total, desc=name[:30], unit="rep", leave=False)
+        return bar.update, bar.close
     if progress and sys.stderr.isatty():
         from tqdm import tqdm
 
         bar = tqdm(total=total, desc=name[:30], unit="rep", leave=False, dynamic_ncols=True)
         return bar.update, bar.close
     return (lambda n: None), (lambda: None)
+
+
+def _in_jupyter() -> bool:
+    """True inside a Jupyter kernel (where stderr is not a terminal but a bar can still be drawn)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
 
 
 @dataclass(frozen=True)

@@ -84,3 +84,8 @@ def test_notebook_runs(path: Path):
         client.execute()
     except (CellExecutionError, CellTimeoutError) as error:
         pytest.fail(f"{path.name} failed:\n{error}", pytrace=False)
+    for cell in notebook.cells:  # a run asked for progress shows a bar (a widget, or text in the cell)
+        if cell.cell_type == "code" and "progress=True" in cell.source:
+            shown = json.dumps(cell.outputs)
+            assert "application/vnd.jupyter.widget-view+json" in shown or "rep/s" in shown, (
+                f"{path.name}: no progress bar in the outputs of {cell.source!r}")
