@@ -33,6 +33,7 @@ import io
 import itertools
 import json
 import math
+import os
 import re
 import textwrap
 import time
@@ -47,7 +48,7 @@ from .scenario import Scenario, ScenarioError
 __all__ = [
     "compare", "compare_rows", "sweep", "sweep_variants", "backtest", "read_observations", "parse_values",
     "parse_grid", "expand_grid", "checkpoints", "crps", "midrank_percentile", "Observation", "ObservationError",
-    "SweepError",
+    "SweepError", "journal_key", "read_journal",
 ]
 
 #: The most values one ``start:stop:step`` range may give (a typo like ``0:1:0.0001`` is caught).
@@ -419,14 +420,20 @@ def _toml_item(value) -> str:
 
 def sweep(scenario, grid: Mapping[str, Sequence], replications: int | None = None, seed: int | None = None,
           workers: int | None = None, progress: Callable | None = None, backend: str = "local",
-          scheduler: str | None = None) -> list[dict]:
+          scheduler: str | None = None, journal: str | Path | None = None) -> list[dict]:
     """Run every point of ``grid`` (``{dotted key: [values]}``, first key varying slowest) on ``scenario``.
 
     Every point is validated before anything runs (:class:`SweepError` otherwise); all run with
     the same seed (common random numbers; default the scenario's) and replication count. Each
     result is reduced to its row at once, so memory does not grow with the number of points.
-    ``progress(index, total, row, seconds)`` is called after each point if given.
-    ``backend``/``scheduler`` as in :func:`sim.run` (one backend serves every point).
+    ``progress(index, total, row, seconds)`` is called after each point if given (``seconds``
+    is None for a point taken from the journal). ``backend``/``scheduler`` as in
+    :func:`sim.run` (one backend serves every point).
+
+    ``journal``: a file where each finished point's statistics are appended as one JSON line,
+    keyed by what determines them (the variant's scenario hash, seed, replications and the
+    package version). Points already in it are not run again, so a sweep that was interrupted
+    or failed goes on where it stopped, with the rows an uninterrupted sweep would give.
 
     A row holds the swept values (under their keys), then P(reach authorized) at each checkpoint
     (``p_reach_authorized_<date>``, ``..._end``), the median total strength there
@@ -440,21 +447,67 @@ def sweep(scenario, grid: Mapping[str, Sequence], replications: int | None = Non
     replications = scenario.replications if replications is None else int(replications)
     seed = scenario.seed if seed is None else int(seed)
     points = checkpoints(scenario)
+    done = read_journal(journal) if journal is not None else {}
     rows = []
     with open_backend(backend, workers, scheduler) as opened:
         for index, (point, variant) in enumerate(variants):
-            began = time.perf_counter()
             # a swept seed or replication count is honoured; otherwise every point shares them
-            result = run(variant,
-                         replications=variant.replications if "scenario.replications" in point else replications,
-                         seed=variant.seed if "scenario.seed" in point else seed, backend=opened, progress=False)
+            point_replications = variant.replications if "scenario.replications" in point else replications
+            point_seed = variant.seed if "scenario.seed" in point else seed
+            key = journal_key(variant, point_seed, point_replications)
             row = dict(point)
-            row.update(_sweep_stats(result, points, scenario.funding is not None))
+            if key in done:
+                row.update(done[key])
+                rows.append(row)
+                if progress is not None:
+                    progress(index, len(variants), row, None)
+                continue
+            began = time.perf_counter()
+            result = run(variant, replications=point_replications, seed=point_seed, backend=opened, progress=False)
+            stats = _sweep_stats(result, points, scenario.funding is not None)
             del result  # each Result holds per-day histograms: keep only its row
+            if journal is not None:
+                _append_journal(journal, key, stats)
+            row.update(stats)
             rows.append(row)
             if progress is not None:
                 progress(index, len(variants), row, time.perf_counter() - began)
     return rows
+
+
+def journal_key(variant: Scenario, seed: int, replications: int) -> str:
+    """What a sweep point's statistics depend on: the resolved scenario, seed, replications, version."""
+    from . import __version__
+
+    return f"{variant.hash}:{seed}:{replications}:{__version__}"
+
+
+def read_journal(path: str | Path) -> dict[str, dict]:
+    """The statistics recorded in a sweep journal, by key; a missing file is empty.
+
+    A line that does not parse (the last one, if the process was killed while writing it)
+    is ignored: that point runs again.
+    """
+    done: dict[str, dict] = {}
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return done
+    for line in lines:
+        try:
+            entry = json.loads(line)
+            done[entry["key"]] = entry["stats"]
+        except (ValueError, KeyError, TypeError):
+            continue
+    return done
+
+
+def _append_journal(path: str | Path, key: str, stats: dict) -> None:
+    line = json.dumps({"key": key, "stats": stats}, ensure_ascii=False) + "\n"
+    with open(path, "a", encoding="utf-8") as handle:  # one write per point, flushed to disk at once
+        handle.write(line)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def _sweep_stats(result, points: Sequence[Checkpoint], funded: bool) -> dict:

@@ -206,15 +206,34 @@ def cmd_sweep(args) -> int:
     _say(args, f"sweep {scenario.name}: {len(variants)} points x {replications:,} replications, seed {seed} "
                f"(common random numbers)")
 
+    # finished points go to a journal beside the output, so that an interrupted sweep can go on
+    journal = out.with_name(out.name + ".journal.jsonl")
+    if args.resume:
+        _say(args, f"  resuming: {len(analysis.read_journal(journal))} finished points in {journal}")
+    else:
+        journal.unlink(missing_ok=True)
+
     def progress(index, total, row, seconds):
         point = ", ".join(f"{k}={analysis.value_text(row[k])}" for k in grid)
+        took = "from the journal" if seconds is None else f"{seconds:.1f} s"
         _say(args, f"  [{index + 1}/{total}] {point}: P(reach authorized by end) "
-                   f"{100 * row['p_reach_authorized_end']:.1f}%, median at end {row['total_p50_end']:,.0f} "
-                   f"({seconds:.1f} s)")
+                   f"{100 * row['p_reach_authorized_end']:.1f}%, median at end {row['total_p50_end']:,.0f} ({took})")
 
-    rows = analysis.sweep(scenario, grid, replications=replications, seed=seed, workers=args.workers,
-                          progress=progress, **_backend(args))
+    try:
+        rows = analysis.sweep(scenario, grid, replications=replications, seed=seed, workers=args.workers,
+                              progress=progress, journal=journal, **_backend(args))
+    except BaseException as error:
+        kept = len(analysis.read_journal(journal))
+        if isinstance(error, KeyboardInterrupt):
+            print("sim sweep: interrupted; no output was written", file=sys.stderr)
+        if kept:
+            print(f"sim sweep: {kept} finished point{'s are' if kept > 1 else ' is'} kept in {journal}; "
+                  "the same command with --resume runs only the others", file=sys.stderr)
+        if isinstance(error, KeyboardInterrupt):
+            return 1
+        raise
     summary = analysis.save_sweep(scenario, grid, rows, replications, seed, out, formats=formats, force=args.force)
+    journal.unlink(missing_ok=True)
     return _report(args, json.dumps(summary, indent=2, ensure_ascii=False), lambda: analysis.sweep_text(grid, rows), out)
 
 
@@ -268,7 +287,9 @@ Statistics are taken at the first scenario's mandate deadlines and at each run's
 
 VALUES is a comma list (0.2,0.5,0.8) or a range start:stop:step that includes stop
 (0.1:1.0:0.1 gives 10 values). Several --set make a grid, the first key varying slowest.
-Every point runs with the same seed (common random numbers).""",
+Every point runs with the same seed (common random numbers). Finished points are kept in
+DIR.journal.jsonl until the sweep is written: after Ctrl-C or a failure, the same command with
+--resume runs only the points that are missing, and writes what an uninterrupted sweep would.""",
     "backtest": """examples:
   sim backtest scenarios/baseline.toml --observed seeds/observed.csv
   sim backtest scenarios/partial_pledges.toml --observed seeds/observed.csv -n 5000 --json
@@ -350,6 +371,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a dotted key and its values: a,b,c or start:stop:step (repeat for a grid)")
     run_options(sweep, "results/<scenario file name>-sweep", "sweep.json", "no progress lines, no table",
                 each=" of every point")
+    sweep.add_argument("--resume", action="store_true",
+                       help="go on with an interrupted sweep: points already in DIR.journal.jsonl are not run again")
     sweep.set_defaults(handler=cmd_sweep)
 
     backtest = command("backtest", "Score a scenario's projections against figures reported on given dates.")

@@ -258,6 +258,77 @@ def brute_crps(sample: np.ndarray, y: float) -> float:
     return float(np.mean(np.abs(x - y)) - 0.5 * np.mean(np.abs(x[:, None] - x[None, :])))
 
 
+def test_an_interrupted_sweep_resumes_with_the_rows_of_an_uninterrupted_one(tmp_path):
+    scenario = sim.load(BASELINE)
+    grid = {"assumptions.fulfilment": [0.2, 0.6, 1.0], "mission.authorized": [1500, 2500]}
+    fresh = sim.sweep(scenario, grid, replications=64, seed=3, workers=1)
+    journal = tmp_path / "sweep.journal.jsonl"
+
+    def stop_after_two(index, total, row, seconds):
+        if index == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sim.sweep(scenario, grid, replications=64, seed=3, workers=1, progress=stop_after_two, journal=journal)
+    assert len(analysis.read_journal(journal)) == 2
+    with journal.open("a") as handle:  # killed while writing a third line: that point runs again
+        handle.write('{"key": "unfinished')
+
+    ran = []
+    resumed = sim.sweep(scenario, grid, replications=64, seed=3, workers=1, journal=journal,
+                        progress=lambda index, total, row, seconds: ran.append(seconds is not None))
+    assert ran == [False, False, True, True, True, True]  # the two finished points are not run again
+    assert json.dumps(resumed) == json.dumps(fresh)
+    # another seed or replication count is another point: nothing recorded is taken for it
+    ran.clear()
+    sim.sweep(scenario, grid, replications=64, seed=4, workers=1, journal=journal,
+              progress=lambda index, total, row, seconds: ran.append(seconds is not None))
+    assert ran == [True] * 6
+
+
+def test_sweep_resume_through_the_cli(det, tmp_path, monkeypatch, capsys):
+    from sim import runner
+
+    args = ["sweep", str(det), "--set", "assumptions.fulfilment=0.2,0.6,1.0", "-n", "64", "--seed", "5"]
+    assert main(args + ["-o", str(tmp_path / "clean"), "--quiet"]) == 0
+    capsys.readouterr()
+
+    real_run, calls, interrupt = runner.run, [], [True]
+
+    def interrupted_on_the_third(*a, **k):
+        calls.append(1)
+        if interrupt[0] and len(calls) == 3:
+            raise KeyboardInterrupt
+        return real_run(*a, **k)
+
+    monkeypatch.setattr(runner, "run", interrupted_on_the_third)
+    out = tmp_path / "sw"
+    assert main(args + ["-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    journal = tmp_path / "sw.journal.jsonl"
+    assert "interrupted; no output was written" in err and f"2 finished points are kept in {journal}" in err
+    assert "--resume" in err and not out.exists() and len(analysis.read_journal(journal)) == 2
+
+    calls.clear()
+    interrupt[0] = False
+    assert main(args + ["-o", str(out), "--resume"]) == 0
+    err = capsys.readouterr().err
+    assert len(calls) == 1 and err.count("(from the journal)") == 2  # only the missing point ran
+    for name in ("sweep.csv", "sweep.json"):
+        assert (out / name).read_bytes() == (tmp_path / "clean" / name).read_bytes(), name
+    assert not journal.exists()  # written out: the journal has served
+
+    # without --resume a journal left behind is not used, even with the right keys: every point runs again
+    variants = analysis.sweep_variants(sim.load(det), {"assumptions.fulfilment": [0.2, 0.6, 1.0]})
+    stale = {"p_reach_authorized_end": 0.5, "total_p50_end": 1.0}
+    (tmp_path / "again.journal.jsonl").write_text("".join(
+        json.dumps({"key": analysis.journal_key(variant, 5, 64), "stats": stale}) + "\n" for _, variant in variants))
+    calls.clear()
+    assert main(args + ["-o", str(tmp_path / "again"), "--quiet"]) == 0
+    assert len(calls) == 3 and not (tmp_path / "again.journal.jsonl").exists()
+    assert (tmp_path / "again" / "sweep.csv").read_bytes() == (tmp_path / "clean" / "sweep.csv").read_bytes()
+
+
 def test_crps_matches_the_brute_force_formula():
     rng = np.random.default_rng(7)
     for _ in range(20):
