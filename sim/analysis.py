@@ -376,7 +376,8 @@ def sweep_variants(scenario: Scenario, grid: Mapping[str, Sequence]) -> list[tup
     if bad:
         point, error = bad[0]
         for problem in error.problems:  # a wrong key is wrong whatever its value: name the key
-            if problem.path in grid and (problem.file == "override" or problem.message.startswith("unknown key")):
+            wrong_key = problem.message.startswith(("unknown key", "no item")) or "not a table" in problem.message
+            if problem.path in grid and wrong_key:
                 raise SweepError(f"--set {problem.path}: {problem.message}")
         more = f" ({len(bad)} of {len(variants) + len(bad)} points are invalid)" if len(bad) > 1 else ""
         raise SweepError(f"sweep point {_point_text(point)}: {_problems(error)}{more}")

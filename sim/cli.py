@@ -16,7 +16,7 @@ from pathlib import Path
 from . import facts as factbase
 from .output import OutputError
 from .runner import BACKENDS, BackendError
-from .scenario import Scenario, ScenarioError, load
+from .scenario import Problem, Scenario, ScenarioError, load
 
 BAD_INPUT = 2
 
@@ -52,8 +52,15 @@ def parse_sets(items: list[str]) -> dict:
 
 
 def load_scenario(path: str | Path, overrides: dict | None = None) -> Scenario:
+    """The scenario file with the --set overrides applied; an override's own problems name --set."""
     scenario = load(path)
-    return scenario.with_overrides(overrides) if overrides else scenario
+    if not overrides:
+        return scenario
+    try:
+        return scenario.with_overrides(overrides)
+    except ScenarioError as error:
+        raise ScenarioError([Problem("--set", None, p.path, p.message) if p.file == "override" else p
+                             for p in error.problems]) from None
 
 
 # --------------------------------------------------------------------------- commands
@@ -134,9 +141,11 @@ def _formats(text: str) -> tuple[str, ...]:
 
 
 def _check_counts(args) -> None:
-    """-n and --seed checked before anything runs (run() would refuse them only later)."""
+    """-n, --seed and --workers checked before anything runs (run() would refuse them only later)."""
     if args.replications is not None and args.replications < 1:
         raise UsageError(f"-n/--replications must be at least 1, got {args.replications}")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers must be at least 1, got {args.workers}")
     if args.seed is not None and args.seed < 0:
         raise UsageError(f"--seed must be a non-negative integer, got {args.seed}")
 

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import tempfile
+import uuid
 from pathlib import Path
 from typing import Callable
 
@@ -40,7 +41,7 @@ def write_folder(directory: str | Path, writers: dict[str, Callable[[Path], None
     directory = Path(directory)
     check_target(directory, force)
     directory.parent.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=f".{directory.name}.tmp-", dir=directory.parent))
+    temporary = _new_folder(directory.parent, f".{directory.name}.tmp-")
     try:
         for name, write in writers.items():
             write(temporary / name)
@@ -56,6 +57,20 @@ def write_folder(directory: str | Path, writers: dict[str, Callable[[Path], None
         shutil.rmtree(temporary, ignore_errors=True)
         raise
     return directory
+
+
+def _new_folder(parent: Path, prefix: str) -> Path:
+    """A new empty folder ``parent/prefix<random>`` with the permissions of any folder the user makes.
+
+    (``tempfile.mkdtemp`` would make it private, mode 0700, and the renamed output with it.)
+    """
+    while True:
+        candidate = parent / f"{prefix}{uuid.uuid4().hex[:8]}"
+        try:
+            candidate.mkdir()  # mode 0777 less the umask
+            return candidate
+        except FileExistsError:
+            continue
 
 
 def text_writer(text: str) -> Callable[[Path], None]:

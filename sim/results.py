@@ -426,6 +426,7 @@ class Result:
             "description": sc.description,
             "scenario_file": sc.source,
             "scenario_hash": sc.hash,
+            **({"overrides": {k: _jsonable(v) for k, v in sc.overrides.items()}} if sc.overrides else {}),
             "seed": self.seed,
             "replications": self.replications,
             "version": self.version,
@@ -469,6 +470,8 @@ class Result:
             f"{s['scenario']}: {s['replications']:,} replications, seed {s['seed']}, scenario {s['scenario_hash'][:12]}",
             f"  authorized {s['authorized']:,}, target {s['target']:,}",
         ]
+        if "overrides" in s:
+            lines.append("  with " + ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in s["overrides"].items()))
         rows = [(f"{d['date']} {d['mandate'][:18]}", d["strength"], d["p_reach_authorized"]) for d in st["at_deadlines"]]
         rows.append((f"{s['end']} end of run", st["at_end"], st["p_reach_authorized"]))
         width = max(len(f"{x['p50']:,.0f}") for _, x, _ in rows)  # medians right-aligned
@@ -567,4 +570,8 @@ def _csv_text(text: str) -> str:
 
 
 def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
     return value.isoformat() if isinstance(value, dt.date) else value

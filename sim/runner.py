@@ -85,7 +85,9 @@ def open_backend(name: str = "local", workers: int | None = None, scheduler: str
         raise ValueError(f"unknown backend {name!r}; available: {', '.join(BACKENDS)}")
     if scheduler is not None and name != "dask":
         raise ValueError("a scheduler address needs backend 'dask'")
-    workers = (os.cpu_count() or 1) if workers is None else max(1, int(workers))
+    workers = (os.cpu_count() or 1) if workers is None else int(workers)
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
     return DaskBackend(workers, scheduler) if name == "dask" else LocalBackend(workers)
 
 
@@ -270,7 +272,7 @@ def _in_jupyter() -> bool:
     return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Replication:
     """One replication in full: its change points and its daily curves."""
 
@@ -280,6 +282,14 @@ class Replication:
     dates: np.ndarray  # datetime64[D], one per day of the run
     strength: dict[str, np.ndarray]  # end-of-day strength per country and "total"
     balance_usd: np.ndarray | None  # end-of-day balance, without funding None
+
+    def __repr__(self) -> str:  # one line: the arrays and the trace are there to be looked at one by one
+        total = self.strength["total"]
+        lapse = ""
+        if self.trace.lapsed_on is not None:
+            lapse = f", lapsed on {self.dates[0] + np.timedelta64(self.trace.lapsed_on, 'D')}"
+        return (f"<Replication {self.index} of seed {self.seed}: {self.dates[0]} to {self.dates[-1]}, "
+                f"{len(self.trace.arrivals)} arrivals, peak {int(total.max()):,}, at end {int(total[-1]):,}{lapse}>")
 
 
 def replicate(scenario: Scenario, replication: int = 0, seed: int | None = None) -> Replication:

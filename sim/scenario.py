@@ -20,7 +20,7 @@ import math
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -40,6 +40,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        if self.file.startswith("--"):  # a command-line option: "--set KEY: message"
+            return f"{self.file} {self.path}: {self.message}"
         where = f"{self.file}:{self.line}" if self.line else self.file
         return f"{where}: {self.path}: {self.message}"
 
@@ -48,8 +50,10 @@ class ScenarioError(Exception):
     """A scenario that cannot be used; ``problems`` lists everything wrong with it."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+        # in reading order: file by file (as first met), by line, problems without a line last
+        files = {name: rank for rank, name in reversed(list(enumerate(p.file for p in problems)))}
+        self.problems = sorted(problems, key=lambda p: (files[p.file], p.line is None, p.line or 0))
+        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 # --------------------------------------------------------------------------- the typed scenario
@@ -138,6 +142,8 @@ class Scenario:
     hash: str
     document: dict = field(repr=False, compare=False)
     facts_path: str = field(default="", repr=False, compare=False)
+    #: the dotted-path values ``with_overrides`` applied to the file's scenario (for provenance)
+    overrides: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def days(self) -> int:
@@ -188,7 +194,15 @@ class Scenario:
         if problems:
             raise ScenarioError(problems)
         source = Path(self.source)
-        return _build(document, _Locator([], source), source, factbase.load_facts(Path(self.facts_path)))
+        try:
+            built = _build(document, _Locator([], source), source, factbase.load_facts(Path(self.facts_path)))
+            return replace(built, overrides={**self.overrides, **copy.deepcopy(dict(overrides))})
+        except ScenarioError as error:  # what an override itself got wrong is the override's, not the file's
+            raise ScenarioError([
+                Problem("override", None, p.path, p.message)
+                if any(p.path == key or p.path.startswith(key + ".") for key in overrides) else p
+                for p in error.problems
+            ]) from None
 
     def summary_text(self) -> str:
         """A readable multi-line description for terminals."""
@@ -367,7 +381,8 @@ def set_path(document: dict, dotted: str, value: Any) -> None:
                     break
             if found is None:
                 labels = [str(_item_label(item, k)) for k, item in enumerate(node)]
-                raise KeyError(f"no item {parts[i]!r}{_suggest(parts[i], labels)}; items: {', '.join(labels)}")
+                numbered = f" (or their number, 0 to {len(node) - 1})" if node else ""
+                raise KeyError(f"no item {parts[i]!r}{_suggest(parts[i], labels)}; items: {', '.join(labels)}{numbered}")
             continue
         raise KeyError(f"{'.'.join(parts[:i])} is a value, not a table")
     if not isinstance(node, dict):

@@ -494,6 +494,8 @@ def test_foreign_folder_refused_without_force(command, det100, tmp_path, capsys)
     (["compare", "missing.toml"], "no such file"),
     (["compare", "{baseline}", "missing.toml"], "no such file"),
     (["compare", "{baseline}", "-n", "0"], "at least 1"),
+    (["compare", "{baseline}", "--workers", "0"], "--workers must be at least 1"),
+    (["sweep", "{baseline}", "--set", "assumptions.fulfilment=0.5", "--workers", "-3"], "--workers must be at least 1"),
     (["compare", "{baseline}", "--format", "jpg"], "--format"),
     (["sweep", "missing.toml", "--set", "assumptions.fulfilment=0.5"], "no such file"),
     (["sweep", "{baseline}", "--set", "contingent.Kenyaa.fulfilment=0.5"], "did you mean 'Kenya'"),

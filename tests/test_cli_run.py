@@ -104,6 +104,38 @@ def test_overrides_from_the_command_line(tmp_path, capsys):
                  "--set", "assumptions.fulfilmnet=0.5"]) == 2
     err = capsys.readouterr().err
     assert "assumptions.fulfilmnet" in err and "did you mean 'fulfilment'" in err and "Traceback" not in err
+    # what the override got wrong is blamed on --set, not on the (correct) scenario file
+    for bad, says in [("assumptions.fulfilmnet=0.5", "--set assumptions.fulfilmnet: unknown key"),
+                      ("assumptions.fulfilment=abc", "--set assumptions.fulfilment: must be a number"),
+                      ("contingent.Kenia.fulfilment=0.5", "--set contingent.Kenia.fulfilment: no item 'Kenia'"),
+                      ("mandate.5.renewal_probability=0.5", "items: UNSC 2699, Renewal 2025 (or their number, 0 to 1)")]:
+        assert main(["run", str(ROOT / "scenarios" / "baseline.toml"), "-o", str(tmp_path / "p"), "--set", bad]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("--set ") and says in err and "baseline.toml" not in err, err
+    # a problem of the scenario as a whole still names the file
+    assert main(["run", str(ROOT / "scenarios" / "baseline.toml"), "-o", str(tmp_path / "p"),
+                 "--set", "contingent.Kenya.pledged=500"]) == 2
+    assert "baseline.toml: contingent.Kenya.batches: batch sizes sum to 1,000 but pledged is 500" in capsys.readouterr().err
+
+
+def test_overrides_are_recorded_with_the_results(tmp_path, capsys):
+    out = tmp_path / "o"
+    assert main(["run", str(ROOT / "scenarios" / "baseline.toml"), "-n", "64", "--workers", "1", "-o", str(out),
+                 "--set", "assumptions.fulfilment=0.5", "--set", 'contingent.Kenya.fulfilment={dist="beta", mean=0.6, sd=0.1}',
+                 "--set", "mandate.1.expires=2025-09-30"]) == 0
+    printed = capsys.readouterr().out
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["overrides"] == {"assumptions.fulfilment": 0.5,
+                                    "contingent.Kenya.fulfilment": {"dist": "beta", "mean": 0.6, "sd": 0.1},
+                                    "mandate.1.expires": "2025-09-30"}
+    assert 'with assumptions.fulfilment=0.5, contingent.Kenya.fulfilment={"dist": "beta"' in printed
+    scenario = sim.load(ROOT / "scenarios" / "baseline.toml")
+    twice = scenario.with_overrides({"assumptions.fulfilment": 0.5}).with_overrides({"mission.authorized": 3000})
+    assert twice.overrides == {"assumptions.fulfilment": 0.5, "mission.authorized": 3000}
+    assert scenario.overrides == {}
+    assert main(["run", str(ROOT / "scenarios" / "baseline.toml"), "-n", "64", "--workers", "1", "-o", str(out),
+                 "--quiet"]) == 0
+    assert "overrides" not in json.loads((out / "summary.json").read_text())  # the contract's keys, no more
 
 
 def test_keep_replications(tmp_path):
@@ -150,6 +182,22 @@ def test_an_interrupted_write_leaves_nothing_that_looks_complete(tmp_path, monke
     monkeypatch.setattr(output, "figure_writer", original)
     result.save(target)
     assert (target / "summary.json").exists()
+
+
+def test_an_output_folder_is_as_readable_as_any_folder_the_user_makes(tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)  # a shared machine's usual umask: folders 0755, files 0644
+    try:
+        (tmp_path / "plain").mkdir()
+        assert main(["run", str(ROOT / "scenarios" / "kenya_only.toml"), "-n", "64", "--workers", "1", "--quiet",
+                     "-o", str(tmp_path / "out")]) == 0
+    finally:
+        os.umask(old)
+    mode = stat.S_IMODE((tmp_path / "out").stat().st_mode)
+    assert mode == stat.S_IMODE((tmp_path / "plain").stat().st_mode) == 0o755
+    assert stat.S_IMODE((tmp_path / "out" / "summary.json").stat().st_mode) == 0o644
 
 
 def test_default_scenario_and_python_dash_m(tmp_path):

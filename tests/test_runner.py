@@ -41,6 +41,17 @@ def test_one_and_two_workers_give_identical_bytes():
     assert outputs(one) == outputs(two)
 
 
+@pytest.mark.parametrize("bad, says", [
+    ({"replications": 0}, "replications must be at least 1"),
+    ({"seed": -1}, "seed must be a non-negative integer"),
+    ({"workers": 0}, "workers must be at least 1"),
+    ({"backend": "threads"}, "unknown backend 'threads'"),
+])
+def test_run_refuses_what_it_cannot_do(bad, says):
+    with pytest.raises(ValueError, match=says):
+        sim.run(sim.load(BASELINE), **{"replications": 64, **bad})
+
+
 def test_replications_are_a_prefix_of_longer_runs():
     """Replication r depends on (seed, r) only: a longer run contains the shorter one's replications."""
     sc = sim.load(BASELINE)
@@ -195,3 +206,13 @@ def test_first_day_distribution_matches_the_replications():
         assert result.first_reach_quantile(q) == expected
     days = result.summary()["strength"]["first_day_authorized"]
     assert days["p50"] == (result.first_reach_median().isoformat() if result.first_reach_median() else None)
+
+
+def test_a_replication_shows_itself_in_one_line():
+    sc = sim.load(ROOT / "scenarios" / "mandate_lapse.toml")
+    shown = [repr(sim.replicate(sc, replication=r)) for r in range(8)]
+    assert all("\n" not in text and len(text) < 200 for text in shown)
+    one = sim.replicate(sc, replication=1)
+    total = one.strength["total"]
+    assert f"peak {int(total.max()):,}, at end {int(total[-1]):,}" in repr(one)
+    assert any(", lapsed on 2025-10-02>" in text for text in shown)  # half the runs lapse at the 2025 renewal

@@ -105,6 +105,31 @@ def test_mixed_good_and_bad_files_exit_2(capsys):
     assert "fulfilmnet" in err and "Traceback" not in err
 
 
+def test_problems_are_listed_in_reading_order(tmp_path, capsys):
+    """Every problem at once, in the order of the file's lines, whatever order they are found in."""
+    child = tmp_path / "mine.toml"
+    child.write_text(f"""extends = "{BASELINE.as_posix()}"
+
+[[mandate]]
+name = "Renewal 2025"
+renewal_probability = 1.2
+
+[[contingent]]
+country = "Kenya"
+fulfilmnet = 0.5
+
+[[contingent]]
+country = "Benin"
+batches = [{{ arrive = 2024-12-01, size = 300 }}]
+""")
+    assert cli.main(["validate", str(child)]) == 2
+    problems = [PROBLEM_LINE.match(line) for line in capsys.readouterr().err.splitlines()]
+    assert all(problems) and len(problems) == 3
+    assert [int(p["line"]) for p in problems] == [5, 9, 13]
+    assert [p["path"] for p in problems] == [
+        "mandate.Renewal 2025.renewal_probability", "contingent.Kenya.fulfilmnet", "contingent.Benin.batches"]
+
+
 # --------------------------------------------------------------------------- 2-3. bad files
 
 
