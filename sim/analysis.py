@@ -48,7 +48,7 @@ from .scenario import Scenario, ScenarioError
 __all__ = [
     "compare", "compare_rows", "sweep", "sweep_variants", "backtest", "read_observations", "parse_values",
     "parse_grid", "expand_grid", "checkpoints", "crps", "midrank_percentile", "Observation", "ObservationError",
-    "SweepError", "journal_key", "read_journal",
+    "SweepError", "journal_key", "read_journal", "point_text", "value_text",
 ]
 
 #: The most values one ``start:stop:step`` range may give (a typo like ``0:1:0.0001`` is caught).
@@ -380,7 +380,7 @@ def sweep_variants(scenario: Scenario, grid: Mapping[str, Sequence]) -> list[tup
             if problem.path in grid and wrong_key:
                 raise SweepError(f"--set {problem.path}: {problem.message}")
         more = f" ({len(bad)} of {len(variants) + len(bad)} points are invalid)" if len(bad) > 1 else ""
-        raise SweepError(f"sweep point {_point_text(point)}: {_problems(error)}{more}")
+        raise SweepError(f"sweep point {point_text(point)}: {_problems(error)}{more}")
     return variants
 
 
@@ -393,8 +393,9 @@ def _problems(error: ScenarioError) -> str:
     return "; ".join(texts)
 
 
-def _point_text(point: Mapping) -> str:
-    return ", ".join(f"{k}={value_text(v)}" for k, v in point.items())
+def point_text(values: Mapping) -> str:
+    """Dotted keys and their values as written on the command line: ``a.b=0.5, c={dist = "beta", ...}``."""
+    return ", ".join(f"{k}={value_text(v)}" for k, v in values.items())
 
 
 def value_text(value) -> str:

@@ -12,7 +12,6 @@ pandas is optional (``pip install 'mss-sim[notebook]'``): it is imported only by
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -109,9 +108,10 @@ def result_html(result: Any) -> str:
     parts.append(f"<div><b>{esc(s['scenario'])}</b>: {s['replications']:,} replications, seed {esc(s['seed'])}"
                  f' <span style="{_MUTED}">(scenario {esc(s["scenario_hash"][:12])}, mss-sim {esc(s["version"])})'
                  "</span></div>")
-    if "overrides" in s:
-        parts.append(f'<div style="{_MUTED}">with ' + ", ".join(
-            f"<code>{esc(k)}={esc(json.dumps(v, ensure_ascii=False))}</code>" for k, v in s["overrides"].items()) + "</div>")
+    if result.scenario.overrides:
+        from .analysis import point_text
+
+        parts.append(f'<div style="{_MUTED}">with <code>{esc(point_text(result.scenario.overrides))}</code></div>')
     authorized, target = s["authorized"], s["target"]
     rows = []
     for d in st["at_deadlines"]:

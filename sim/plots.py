@@ -608,7 +608,9 @@ def _footnote(fig: Figure, results: Sequence[Any], extra_sources: Sequence[str] 
         r = results[0]
         text += f"Seed {r.seed}, scenario hash {r.scenario.hash[:12]}, mss-sim v{r.version}."
         if r.scenario.overrides:  # a chart shared without its summary.json still says what was changed
-            changed = ", ".join(f"{k}={_override_text(v)}" for k, v in r.scenario.overrides.items())
+            from .analysis import point_text
+
+            changed = point_text(r.scenario.overrides)
             text += " With " + (changed if len(changed) <= 140 else changed[:139] + "…") + "."
     else:
         runs = "; ".join(f"{r.scenario.name}: seed {r.seed}, scenario hash {r.scenario.hash[:12]}" for r in results)
@@ -621,14 +623,6 @@ def _footnote(fig: Figure, results: Sequence[Any], extra_sources: Sequence[str] 
 
 
 # --------------------------------------------------------------------------- small helpers
-
-
-def _override_text(value: Any) -> str:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}={_override_text(v)}" for k, v in value.items()) + "}"
-    return str(value)
 
 
 def _nice_top(value: float) -> float:

@@ -470,8 +470,10 @@ class Result:
             f"{s['scenario']}: {s['replications']:,} replications, seed {s['seed']}, scenario {s['scenario_hash'][:12]}",
             f"  authorized {s['authorized']:,}, target {s['target']:,}",
         ]
-        if "overrides" in s:
-            lines.append("  with " + ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in s["overrides"].items()))
+        if self.scenario.overrides:
+            from .analysis import point_text
+
+            lines.append(f"  with {point_text(self.scenario.overrides)}")
         rows = [(f"{d['date']} {d['mandate'][:18]}", d["strength"], d["p_reach_authorized"]) for d in st["at_deadlines"]]
         rows.append((f"{s['end']} end of run", st["at_end"], st["p_reach_authorized"]))
         width = max(len(f"{x['p50']:,.0f}") for _, x, _ in rows)  # medians right-aligned

@@ -51,7 +51,9 @@ class ScenarioError(Exception):
 
     def __init__(self, problems: list[Problem]):
         # in reading order: file by file (as first met), by line, problems without a line last
-        files = {name: rank for rank, name in reversed(list(enumerate(p.file for p in problems)))}
+        files: dict[str, int] = {}
+        for problem in problems:
+            files.setdefault(problem.file, len(files))
         self.problems = sorted(problems, key=lambda p: (files[p.file], p.line is None, p.line or 0))
         super().__init__("\n".join(str(p) for p in self.problems))
 

@@ -128,7 +128,8 @@ def test_overrides_are_recorded_with_the_results(tmp_path, capsys):
     assert summary["overrides"] == {"assumptions.fulfilment": 0.5,
                                     "contingent.Kenya.fulfilment": {"dist": "beta", "mean": 0.6, "sd": 0.1},
                                     "mandate.1.expires": "2025-09-30"}
-    assert 'with assumptions.fulfilment=0.5, contingent.Kenya.fulfilment={"dist": "beta"' in printed
+    assert ('with assumptions.fulfilment=0.5, contingent.Kenya.fulfilment={dist = "beta", mean = 0.6, sd = 0.1}, '
+            "mandate.1.expires=2025-09-30\n") in printed  # as written on the command line
     scenario = sim.load(ROOT / "scenarios" / "baseline.toml")
     twice = scenario.with_overrides({"assumptions.fulfilment": 0.5}).with_overrides({"mission.authorized": 3000})
     assert twice.overrides == {"assumptions.fulfilment": 0.5, "mission.authorized": 3000}

@@ -99,6 +99,10 @@ def test_result_html_shows_the_headline_numbers(result):
         assert f"{row['strength']['p50']:,.0f}" in html
     assert "end of run" in html and "P(reached 2,500)" in html and "P(mandate lapses)" in html
     assert "P(deficit)" in html  # the funding outlook
+    assert "with <code>" not in html
+    changed = sim.run(result.scenario.with_overrides({"contingent.Kenya.fulfilment": {"dist": "beta", "mean": 0.6, "sd": 0.1}}),
+                      replications=16, seed=1, workers=1)._repr_html_()
+    assert 'with <code>contingent.Kenya.fulfilment={dist = &quot;beta&quot;, mean = 0.6, sd = 0.1}</code>' in changed
 
 
 def test_result_html_escapes_and_handles_no_funding(nasty, no_funding):

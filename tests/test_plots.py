@@ -103,7 +103,7 @@ def test_a_chart_says_which_values_were_overridden(result):
     changed = sim.run(variant, replications=16, seed=1, workers=1)
     for chart in ("strength", "funding"):
         footer = " ".join(all_text(changed.plot(chart)).split())  # the footer is wrapped
-        assert "With assumptions.fulfilment=0.5, contingent.Kenya.fulfilment={dist=beta, mean=0.6, sd=0.1}." in footer
+        assert 'With assumptions.fulfilment=0.5, contingent.Kenya.fulfilment={dist = "beta", mean = 0.6, sd = 0.1}.' in footer
 
 
 def test_funding_chart(result):
