@@ -6,8 +6,10 @@ Exit codes: 0 success, 2 bad input (usage, scenario, files), 1 anything else.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
+import re
 import sys
 import textwrap
 import tomllib
@@ -32,6 +34,21 @@ def default_scenario() -> Path:
         return here
     return Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
 
+
+def default_output(path: Path, sets: list[str] | None = None, suffix: str = "") -> Path:
+    """``results/<file name><suffix>``; with ``--set``, ``results/<file name>+<the overrides><suffix>``.
+
+    So a variant never replaces the run of the scenario as written. The overrides are spelled as
+    given, characters awkward in file names made ``_``; a long list is cut and ends in a hash of it.
+    """
+    name = path.stem
+    if sets:
+        text = "\n".join(item.strip() for item in sets)
+        slug = "+".join(re.sub(r"[^A-Za-z0-9._=,-]+", "_", item.strip()) for item in sets)
+        if len(slug) > 60:
+            slug = f"{slug[:50]}-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
+        name = f"{name}+{slug}"
+    return Path("results") / f"{name}{suffix}"
 
 def parse_value(text: str):
     """A command-line value as TOML would read it (number, boolean, date, table), else the string itself."""
@@ -74,7 +91,7 @@ def cmd_run(args) -> int:
     formats = _formats(args.format)
     path = Path(args.scenario) if args.scenario else default_scenario()
     scenario = load_scenario(path, parse_sets(args.set))
-    out = Path(args.output) if args.output else Path("results") / path.stem
+    out = Path(args.output) if args.output else default_output(path, args.set)
     check_target(out, args.force)
     result = run(
         scenario, replications=args.replications, seed=args.seed, workers=args.workers,
@@ -208,7 +225,7 @@ def cmd_sweep(args) -> int:
     grid = analysis.parse_grid(args.set)
     scenario = load(path)
     variants = analysis.sweep_variants(scenario, grid)  # every point validated before anything runs
-    out = Path(args.output) if args.output else Path("results") / f"{path.stem}-sweep"
+    out = Path(args.output) if args.output else default_output(path, suffix="-sweep")
     check_target(out, args.force)
     seed = scenario.seed if args.seed is None else args.seed
     replications = scenario.replications if args.replications is None else args.replications
@@ -261,7 +278,7 @@ def cmd_backtest(args) -> int:
     except analysis.ObservationError as error:  # FILE:LINE: message, as validate prints problems
         print(error, file=sys.stderr)
         return BAD_INPUT
-    out = Path(args.output) if args.output else Path("results") / f"{path.stem}-backtest"
+    out = Path(args.output) if args.output else default_output(path, args.set, "-backtest")
     check_target(out, args.force)
     result = run(scenario, replications=args.replications, seed=args.seed, workers=args.workers,
                  progress=not args.quiet, **_backend(args))
@@ -276,6 +293,7 @@ EXAMPLES = {
     "run": """examples:
   sim run                                   # scenarios/baseline.toml into results/baseline/
   sim run scenarios/partial_pledges.toml -n 5000 --seed 7 -o results/partial
+  sim run --set assumptions.fulfilment=0.5  # into results/baseline+assumptions.fulfilment=0.5/
   sim run scenarios/baseline.toml --set assumptions.fulfilment=0.5 --set contingent.Kenya.tour_days=180""",
     "validate": """examples:
   sim validate scenarios/*.toml
@@ -357,7 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = command("run", "Run a scenario's Monte Carlo replications and write its curves, summary and charts.")
     run.add_argument("scenario", nargs="?", help="scenario TOML file (default: scenarios/baseline.toml)")
-    run_options(run, "results/<scenario file name>", "summary.json", "no progress bar, no summary")
+    run_options(run, "results/<scenario file name>[+<--set overrides>]", "summary.json", "no progress bar, no summary")
     overrides(run)
     run.add_argument("--keep-replications", action="store_true", help="also save every daily curve to replications.npz")
     run.set_defaults(handler=cmd_run)
@@ -388,7 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
     backtest.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
     backtest.add_argument("--observed", required=True, metavar="FILE.csv",
                           help="observations: CSV with header date,series,value[,source]")
-    run_options(backtest, "results/<scenario file name>-backtest", "backtest.json", "no progress bar, no table")
+    run_options(backtest, "results/<scenario file name>[+<--set overrides>]-backtest", "backtest.json", "no progress bar, no table")
     overrides(backtest)
     backtest.set_defaults(handler=cmd_backtest)
 

@@ -212,6 +212,25 @@ def test_default_scenario_and_python_dash_m(tmp_path):
     assert summary["scenario"] == "Baseline"
 
 
+def test_a_run_with_overrides_does_not_replace_the_run_as_written(tmp_path, monkeypatch, capsys):
+    """Without -o, `--set` runs go to results/<name>+<overrides>/, beside results/<name>/, not over it."""
+    monkeypatch.chdir(tmp_path)
+    scenario = str(ROOT / "scenarios" / "kenya_only.toml")
+    common = ["-n", "32", "--workers", "1", "--quiet"]
+    assert main(["run", scenario, *common]) == 0
+    assert main(["run", scenario, *common, "--set", "assumptions.fulfilment=0.5",
+                 "--set", "scenario.name=Half of it"]) == 0
+    as_written = json.loads((tmp_path / "results" / "kenya_only" / "summary.json").read_text())
+    variant_dir = tmp_path / "results" / "kenya_only+assumptions.fulfilment=0.5+scenario.name=Half_of_it"
+    variant = json.loads((variant_dir / "summary.json").read_text())
+    assert "overrides" not in as_written and variant["overrides"]["assumptions.fulfilment"] == 0.5
+    long = [f"--set=contingent.Kenya.tour_days={days}" for days in (180, 181, 182, 183, 184, 185)]
+    assert main(["run", scenario, *common, *long]) == 0
+    names = sorted(p.name for p in (tmp_path / "results").iterdir())
+    assert len(names) == 3 and all(len(name) < 80 for name in names), names
+    capsys.readouterr()
+
+
 def test_bad_scenario_exits_2_without_traceback(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[scenario]\nname = "x"\nstart = 2024-01-01\nend = 2023-01-01\n[mission]\nauthorized = 5\n')
