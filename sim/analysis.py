@@ -226,7 +226,7 @@ def compare_text(results: Sequence) -> str:
     if "p_deficit" in rows[0]:
         lines_spec += [
             ("P(deficit)", lambda r: _pct(r["p_deficit"])),
-            ("median lowest balance", lambda r: _money(r["median_minimum_balance_usd"])),
+            ("median lowest balance", lambda r: money_text(r["median_minimum_balance_usd"])),
         ]
     cells = [[fmt(r) for r in rows] for _, fmt in lines_spec]
     label_width = max(len(label) for label, _ in lines_spec)
@@ -253,8 +253,11 @@ def _pct(p) -> str:
     return "-" if p is None else f"{100 * p:.1f}%"
 
 
-def _money(usd) -> str:
-    return "-" if usd is None else f"${usd / 1e6:,.1f}M"
+def money_text(usd: float | None) -> str:
+    """US dollars in millions, sign first: ``$14.9M``, ``-$65.3M`` (``-`` for no value)."""
+    if usd is None:
+        return "-"
+    return f"{'-' if usd < 0 else ''}${abs(usd) / 1e6:,.1f}M"
 
 
 def _clip(text: str, width: int) -> str:

@@ -486,10 +486,12 @@ class Result:
         lines.append(f"  median first day at authorized strength: {first or 'not reached in half the runs'}")
         lines.append(f"  P(reach target {s['target']:,} by end): {st['p_reach_target']:.0%}   P(mandate lapses): {st['p_lapse']:.0%}")
         if "funding" in s:
+            from .analysis import money_text
+
             f = s["funding"]
             lines.append(
-                f"  funding: P(deficit) {f['p_deficit']:.0%}, median lowest balance ${f['median_minimum_balance_usd'] / 1e6:,.1f}M,"
-                f" median balance at end ${f['balance_at_end_usd']['p50'] / 1e6:,.1f}M"
+                f"  funding: P(deficit) {f['p_deficit']:.0%}, median lowest balance {money_text(f['median_minimum_balance_usd'])},"
+                f" median balance at end {money_text(f['balance_at_end_usd']['p50'])}"
             )
         return "\n".join(lines)
 

@@ -93,6 +93,17 @@ def test_the_printed_summary_is_a_table_of_summary_json(tmp_path, capsys):
     assert printed[header].index("total strength") < rows[0].index(" [")
 
 
+def test_a_deficit_is_printed_sign_first(tmp_path, capsys):
+    """funding_constrained.toml runs into deficit: the text says -$12.3M, never $-12.3M."""
+    out = tmp_path / "f"
+    assert main(["run", str(ROOT / "scenarios" / "funding_constrained.toml"), "-n", "64", "--workers", "1",
+                 "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    lowest = json.loads((out / "summary.json").read_text())["funding"]["median_minimum_balance_usd"]
+    assert lowest < 0
+    assert f"median lowest balance -${-lowest / 1e6:,.1f}M," in printed and "$-" not in printed
+
+
 def test_overrides_from_the_command_line(tmp_path, capsys):
     out = tmp_path / "o"
     assert main(["run", str(ROOT / "scenarios" / "baseline.toml"), "-n", "64", "--workers", "1", "-o", str(out),
