@@ -43,12 +43,14 @@ def default_output(path: Path, sets: list[str] | None = None, suffix: str = "") 
     """
     name = path.stem
     if sets:
-        text = "\n".join(item.strip() for item in sets)
-        slug = "+".join(re.sub(r"[^A-Za-z0-9._=,-]+", "_", item.strip()) for item in sets)
+        items = [item.strip() for item in sets]
+        slug = "+".join(re.sub(r"[^A-Za-z0-9._=,-]+", "_", item) for item in items)
         if len(slug) > 60:
-            slug = f"{slug[:50]}-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
+            digest = hashlib.sha256("\n".join(items).encode()).hexdigest()[:8]
+            slug = f"{slug[:50]}-{digest}"
         name = f"{name}+{slug}"
     return Path("results") / f"{name}{suffix}"
+
 
 def parse_value(text: str):
     """A command-line value as TOML would read it (number, boolean, date, table), else the string itself."""
