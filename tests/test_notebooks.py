@@ -68,13 +68,13 @@ def _poll_in_steps(channel) -> None:
 
     Works around a lost wake-up in headless execution (nbclient on jupyter_client's asyncio
     channels; jupyter/nbclient#312, "when cell contains ipywidget, execute cell will sometimes
-    block"). After a cell that displays widgets (here `sim.explore`), the kernel's execute_reply
-    sometimes sits unseen on the shell socket until nbclient's poll times out, so the cell "hangs"
-    for the whole cell timeout and then goes on (with no timeout, for ever). Measured on this
-    machine with both cores busy, running notebook 01 cell by cell with a 60-second timeout: it
-    stalled this way in 9 of 30 runs before, in 0 of 40 with this. A poll that times out re-checks
-    the socket, so polling in short steps finds the reply within one step. The outputs (IOPub
-    channel) are read the same way, so none can be missed in the same manner.
+    block"). After a cell that shows or updates widgets (here the `sim.explore` cells), the kernel's
+    execute_reply sometimes sits unseen on the shell socket until nbclient's poll times out, so the
+    cell "hangs" for the whole cell timeout and then goes on (with no timeout, for ever). Measured
+    on this machine with both cores busy, running notebook 01 cell by cell with a 60-second timeout:
+    it stalled this way in 9 of 30 runs before, in 0 of 40 with this. A poll that times out
+    re-checks the socket, so polling in short steps finds the reply within one step. The outputs
+    (IOPub channel) are read in steps too, in case the same happens there.
     """
     get_msg = channel.get_msg
 
