@@ -1,5 +1,5 @@
-"""mss-sim: a discrete-event scenario simulator of force deployment and funding
-for multinational security missions (first case: the Kenya-led MSS mission in Haiti).
+"""mss-sim: a discrete-event scenario simulator of force deployment and funding for multinational
+security missions (first case: the Kenya-led MSS mission in Haiti).
 
 The public API, used alike by the CLI, the notebooks and the tests::
 
@@ -11,42 +11,27 @@ The public API, used alike by the CLI, the notebooks and the tests::
     results = sim.compare([scenario, variant])                     # common random numbers
     rows = sim.sweep(scenario, {"assumptions.fulfilment": sim.parse_values("0.2:1.0:0.2")})
     report = sim.backtest(result, sim.read_observations("seeds/observed.csv"))
+    explorer = sim.explore(scenario)                               # sliders, in Jupyter
+
+The package's layers, each importing only those before it: ``errors``, ``text``, ``html``,
+``files``, ``shipped``, ``version`` (helpers); ``facts``, ``dists``, ``streams``; ``scenario``;
+``model``; ``plots``; ``results``; ``runner``; ``analysis``; ``notebook``; ``cli``.
 """
 
-from importlib.metadata import PackageNotFoundError, version as _version
-
-from .analysis import backtest, compare, parse_values, read_observations, sweep
+from .analysis.backtests import backtest
+from .analysis.comparison import compare
+from .analysis.grid import parse_values
+from .analysis.observations import read_observations
+from .analysis.sweeps import sweep
+from .errors import SimError
 from .facts import FactBase, load_facts
+from .notebook import explore
 from .results import Result
 from .runner import Replication, replicate, run
 from .scenario import Scenario, ScenarioError, load
-
-try:
-    __version__ = _version("mss-sim")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+source"
+from .version import __version__
 
 __all__ = [
-    "load", "run", "replicate", "Replication", "Scenario", "ScenarioError", "Result", "FactBase", "load_facts",
-    "compare", "sweep", "backtest", "read_observations", "parse_values", "__version__",
+    "load", "run", "replicate", "Replication", "Scenario", "ScenarioError", "SimError", "Result", "FactBase",
+    "load_facts", "compare", "sweep", "backtest", "read_observations", "parse_values", "explore", "__version__",
 ]
-
-# sim.explore is both a module (sim/explore.py) and this function. The module is imported
-# here, before the function is defined, so that the function keeps the name: importing a
-# submodule for the first time rebinds the package attribute to the module. The module is
-# light; ipywidgets, IPython and matplotlib are imported only when an explorer is built.
-from . import explore as _explore_module  # noqa: F401
-
-
-def explore(*args, **kwargs):
-    """Interactive sliders (fulfilment, slips, renewal probability, tour length) over a fan chart.
-
-    ``sim.explore(scenario, replications=200)``; see :func:`sim.explore.explore`. Needs
-    ipywidgets and a Jupyter kernel: ``pip install 'mss-sim[notebook]'``.
-    """
-    from .explore import explore as _explore
-
-    return _explore(*args, **kwargs)
-
-
-__all__ += ["explore"]

@@ -20,6 +20,8 @@ from statistics import NormalDist
 
 import numpy as np
 
+from .errors import SimError
+
 #: The distribution forms and their parameters, in the order they are stored.
 FORMS: dict[str, tuple[str, ...]] = {
     "fixed": ("value",),
@@ -35,7 +37,7 @@ _STANDARD_NORMAL = NormalDist()
 _TINY = 1e-12
 
 
-class DistError(ValueError):
+class DistError(SimError, ValueError):
     """A malformed distribution table; ``key`` is the offending sub-key or None."""
 
     def __init__(self, message: str, key: str | None = None):
@@ -177,5 +179,5 @@ def _forms() -> str:
 
 
 def round_half_up(x: float) -> int:
-    """Round to the nearest integer, halves upwards (DESIGN.md section 2)."""
+    """Round to the nearest integer, halves upwards (docs/design.md section 2)."""
     return math.floor(x + 0.5)

@@ -1,8 +1,8 @@
 """The fact base: sourced figures that scenarios refer to as ``"fact:<id>"``.
 
 ``seeds/facts.toml`` holds one ``[[fact]]`` table per figure taken from a news
-article in ``../shared/seeds/`` and one ``[[conflict]]`` table wherever sources
-disagree (DESIGN.md section 4)::
+article in ``seeds/articles/`` and one ``[[conflict]]`` table wherever sources
+disagree (docs/design.md section 4)::
 
     [[fact]]
     id = "kenya.pledged_total"
@@ -36,10 +36,13 @@ article text. This module reads files; it knows nothing of scenarios or SimPy.
 from __future__ import annotations
 
 import datetime
-import difflib
 import pathlib
 import tomllib
 from dataclasses import dataclass, field
+
+from .errors import SimError
+from .shipped import shipped
+from .text import did_you_mean, table as text_table
 
 __all__ = [
     "UNITS",
@@ -77,7 +80,7 @@ _TOP_KEYS = ("fact", "conflict")
 _TABLE_WIDTH = 120
 
 
-class FactError(ValueError):
+class FactError(SimError, ValueError):
     """A fact base file is missing, unreadable or breaks the contract.
 
     The message names the file and, where there is one, the fact id.
@@ -140,9 +143,7 @@ class FactBase:
             return self._index[fact_id]
         except KeyError:
             pass
-        near = difflib.get_close_matches(str(fact_id), list(self._index), n=3, cutoff=0.6)
-        hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else ""
-        raise KeyError(f"unknown fact id {fact_id!r} in {self.path}{hint}") from None
+        raise KeyError(f"unknown fact id {fact_id!r} in {self.path}{did_you_mean(fact_id, self._index, n=3)}") from None
 
     def __contains__(self, fact_id: object) -> bool:
         return fact_id in self._index
@@ -169,23 +170,8 @@ class FactBase:
         widths = [max([len(header[i])] + [len(r[i]) for r in rows]) for i in range(5)]
         widths[0] = min(widths[0], 36)
         widths[4] = min(widths[4], 12)  # "001_7e9b22f…" still names the article
-        fixed = sum(widths) + 2 * 5
-        quote_width = max(20, _TABLE_WIDTH - fixed)
-
-        def line(cells: tuple[str, ...]) -> str:
-            out = [
-                _fit(cells[0], widths[0]).ljust(widths[0]),
-                _fit(cells[1], widths[1]).rjust(widths[1]),
-                cells[2].ljust(widths[2]),
-                cells[3].ljust(widths[3]),
-                _fit(cells[4], widths[4]).ljust(widths[4]),
-                _fit(cells[5], quote_width),
-            ]
-            return "  ".join(out).rstrip()
-
-        lines = [line(header), line(tuple("-" * w for w in widths) + ("-" * quote_width,))]
-        lines += [line(r) for r in rows]
-        return "\n".join(lines)
+        quote_width = max(20, _TABLE_WIDTH - sum(widths) - 2 * 5)
+        return "\n".join(text_table(header, rows, "lrllll", max_widths=widths + [None], fixed={5: quote_width}, rule=True))
 
 
 def format_value(value: int | float | str | datetime.date) -> str:
@@ -201,13 +187,9 @@ def format_value(value: int | float | str | datetime.date) -> str:
     return str(value)
 
 
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
-
-
 def default_facts_path() -> pathlib.Path:
-    """The repository's fact base: ``<repo>/seeds/facts.toml``."""
-    return pathlib.Path(__file__).resolve().parent.parent / "seeds" / "facts.toml"
+    """The shipped fact base: ``seeds/facts.toml``."""
+    return shipped("seeds") / "facts.toml"
 
 
 def find_facts_path(start: pathlib.Path) -> pathlib.Path:
@@ -274,9 +256,7 @@ def _check_keys(
 ) -> None:
     for key in table:
         if key not in allowed:
-            near = difflib.get_close_matches(key, allowed, n=1)
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
-            raise FactError(f"{path}: {where}: unknown key {key!r}{hint}")
+            raise FactError(f"{path}: {where}: unknown key {key!r}{did_you_mean(key, allowed)}")
     for key in required:
         if key not in table:
             raise FactError(f"{path}: {where}: missing key {key!r}")
@@ -291,9 +271,7 @@ def _parse_fact(path: pathlib.Path, number: int, table: dict) -> Fact:
 
     unit = table["unit"]
     if unit not in UNITS:
-        near = difflib.get_close_matches(str(unit), UNITS, n=1)
-        hint = f" (did you mean {near[0]!r}?)" if near else ""
-        raise FactError(f"{path}: {where}: unit {unit!r} is not one of {', '.join(UNITS)}{hint}")
+        raise FactError(f"{path}: {where}: unit {unit!r} is not one of {', '.join(UNITS)}{did_you_mean(unit, UNITS)}")
 
     value = table["value"]
     if unit == "date":
@@ -345,9 +323,7 @@ def _parse_conflict(path: pathlib.Path, number: int, table: dict, known: set[str
         raise FactError(f"{path}: {where}: 'facts' must list at least two fact ids")
     for fact_id in ids:
         if fact_id not in known:
-            near = difflib.get_close_matches(fact_id, sorted(known), n=1)
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
-            raise FactError(f"{path}: {where}: fact {fact_id!r} does not exist{hint}")
+            raise FactError(f"{path}: {where}: fact {fact_id!r} does not exist{did_you_mean(fact_id, sorted(known))}")
     if len(set(ids)) != len(ids):
         raise FactError(f"{path}: {where}: 'facts' repeats an id")
     note = table["note"]
@@ -360,9 +336,9 @@ def _is_date(value: object) -> bool:
     return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
 
 
-def default_articles_dir() -> pathlib.Path | None:
-    """The source articles, ``../shared/seeds`` beside the repository, or ``None``."""
-    folder = pathlib.Path(__file__).resolve().parents[2] / "shared" / "seeds"
+def default_articles_dir(base: FactBase | None = None) -> pathlib.Path | None:
+    """The articles beside a fact base (``seeds/articles/``; default the shipped one's), or ``None``."""
+    folder = (base.path if base is not None else default_facts_path()).parent / "articles"
     return folder if folder.is_dir() else None
 
 

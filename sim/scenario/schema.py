@@ -6,8 +6,8 @@ drift; the validator remains the authority (it also checks sums, dates and facts
 
 from __future__ import annotations
 
-from .dists import FORMS
-from .scenario import _ALLOWED
+from ..dists import FORMS
+from .checker import ALLOWED
 
 _FACT = {"type": "string", "pattern": "^fact:", "description": "a reference to seeds/facts.toml"}
 _NUMBER = {"anyOf": [{"type": "number"}, _FACT]}
@@ -31,7 +31,7 @@ _STRINGS = {"name", "description", "country", "donor", "extends"}
 
 def _table(kind: str) -> dict:
     properties = {}
-    for key in _ALLOWED[kind]:
+    for key in ALLOWED[kind]:
         if key in _STOCHASTIC:
             properties[key] = _DIST
         elif key in _DATES:

@@ -17,10 +17,12 @@ import uuid
 from pathlib import Path
 from typing import Callable
 
+from .errors import SimError
+
 MARKER = ".mss-sim-output"
 
 
-class OutputError(Exception):
+class OutputError(SimError):
     """The output folder cannot be written (exit code 2 in the CLI)."""
 
 
@@ -74,45 +76,10 @@ def _new_folder(parent: Path, prefix: str) -> Path:
 
 
 def text_writer(text: str) -> Callable[[Path], None]:
+    """A writer of ``text`` as UTF-8."""
     return lambda path: path.write_text(text, encoding="utf-8")
 
 
 def json_writer(data) -> Callable[[Path], None]:
+    """A writer of ``data`` as indented JSON (non-ASCII kept as it is)."""
     return text_writer(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-
-
-def figure_writer(make_figure: Callable) -> Callable[[Path], None]:
-    def write(path: Path) -> None:
-        from .plots import save_figure
-
-        save_figure(make_figure(), path)
-
-    return write
-
-
-def write_result(result, directory: str | Path, formats: tuple[str, ...] = ("png",), force: bool = False) -> Path:
-    """The files of DESIGN.md section 5 for one Result (summary.json last)."""
-    writers: dict[str, Callable[[Path], None]] = {"strength.csv": text_writer(result.strength_csv())}
-    funding = result.funding_csv()
-    if funding is not None:
-        writers["funding.csv"] = text_writer(funding)
-    for fmt in formats:
-        writers[f"strength.{fmt}"] = figure_writer(lambda: result.plot("strength"))
-        if funding is not None:
-            writers[f"funding.{fmt}"] = figure_writer(lambda: result.plot("funding"))
-    if result.acc.kept:
-        writers["replications.npz"] = lambda path: _write_replications(result, path)
-    writers["summary.json"] = text_writer(result.summary_json())
-    return write_folder(directory, writers, force=force)
-
-
-def _write_replications(result, path: Path) -> None:
-    import numpy as np
-
-    kept = result._kept()  # in replication order, whatever the workers
-    strength = np.concatenate([s for _, s, _ in kept])
-    arrays = {"strength": strength, "series": np.array(result.series), "dates": result.dates.astype(str)}
-    if result.acc.layout.funding:
-        arrays["balance_usd"] = result.replication_balances()
-    with open(path, "wb") as handle:
-        np.savez_compressed(handle, **arrays)

@@ -34,9 +34,10 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from .scenario import Scenario
-
-INSTALL_HINT = "pip install 'mss-sim[notebook]'"
+from ..errors import INSTALL_HINTS, InputError, MissingDependencyError
+from ..html import esc
+from ..runner import run
+from ..scenario import Scenario
 
 #: Slider names, in display order, with their ranges (min, max, step).
 RANGES = {
@@ -54,17 +55,13 @@ LABELS = {
 }
 
 
-class MissingDependencyError(ImportError):
-    """An optional dependency of the notebook tools is not installed (the message says how to install it)."""
-
-
 def _require_widgets():
     try:
         import ipywidgets
     except ImportError:
         raise MissingDependencyError(
             "sim.explore needs ipywidgets (and a Jupyter kernel to show the sliders), which is not installed.\n"
-            f"Install the notebook extra:  {INSTALL_HINT}   (or just: pip install ipywidgets)"
+            f"Install the notebook extra:  {INSTALL_HINTS['notebook']}   (or just: pip install ipywidgets)"
         ) from None
     return ipywidgets
 
@@ -85,12 +82,12 @@ def slider_mandate(scenario: Scenario, name: str | None = None) -> str | None:
     """The mandate the renewal slider acts on: ``name``, else the first uncertain one, else the last."""
     if not scenario.mandates:
         if name is not None:
-            raise ValueError(f"scenario {scenario.name!r} has no mandates")
+            raise InputError(f"scenario {scenario.name!r} has no mandates")
         return None
     names = [m.name for m in scenario.mandates]
     if name is not None:
         if name not in names:
-            raise ValueError(f"no mandate {name!r}; mandates: {', '.join(names)}")
+            raise InputError(f"no mandate {name!r}; mandates: {', '.join(names)}")
         return name
     for m in scenario.mandates:
         dist = m.renewal_probability
@@ -133,7 +130,7 @@ def explorer_overrides(scenario: Scenario, fulfilment: float | None = None, slip
     if renewal is not None:
         name = slider_mandate(scenario, mandate)
         if name is None:
-            raise ValueError(f"scenario {scenario.name!r} has no mandates: there is no renewal to set")
+            raise InputError(f"scenario {scenario.name!r} has no mandates: there is no renewal to set")
         out[f"mandate.{name}.renewal_probability"] = float(renewal)
     return out
 
@@ -214,8 +211,6 @@ class Explorer:
         Returns the new :class:`~sim.results.Result`. Raises ScenarioError or ValueError for
         values the scenario cannot take (the widgets show the message instead).
         """
-        from .runner import run
-
         unknown = sorted(set(values) - set(self.values))
         if unknown:
             raise TypeError(f"unknown explorer value(s) {', '.join(unknown)}; choose from {', '.join(self.values)}")
@@ -260,14 +255,14 @@ class Explorer:
             "renewal": f"renewal probability of mandate {self.mandate!r}" if self.mandate else "",
             "tour_days": "tour length of every contingent",
         }
-        rows = [widgets.HBox([s, widgets.HTML(f'<span style="color:#666">{_esc(notes[k])}</span>')])
+        rows = [widgets.HBox([s, widgets.HTML(f'<span style="color:#666">{esc(notes[k])}</span>')])
                 for k, s in self.sliders.items()]
         self.reset_button = widgets.Button(description="Reset to scenario", tooltip="the scenario as written")
         self.reset_button.on_click(lambda _button: self._safely(self.reset))
         self.status = widgets.HTML()
         self.output = widgets.Output()
         header = widgets.HTML(
-            f"<b>{_esc(self.scenario.name)}</b>: {self.replications:,} replications per setting, seed {self.seed} "
+            f"<b>{esc(self.scenario.name)}</b>: {self.replications:,} replications per setting, seed {self.seed} "
             "(the same for every setting). Sliders start at the scenario's values; "
             "a slider you move overrides that value for every contingent."
         )
@@ -285,7 +280,7 @@ class Explorer:
             action()
         except Exception as error:  # noqa: BLE001 - shown to the user, who can move the slider back
             self.error = f"{type(error).__name__}: {error}"
-            self.status.value = f'<pre style="color:#b2182b">{_esc(self.error)}</pre>'
+            self.status.value = f'<pre style="color:#b2182b">{esc(self.error)}</pre>'
 
     def _sync_sliders(self) -> None:
         self._syncing = True
@@ -306,14 +301,14 @@ class Explorer:
         cells = []
         for d in st["at_deadlines"]:
             x = d["strength"]
-            cells.append(f"{_esc(d['mandate'])} ({d['date']}): median {x['p50']:,.0f} "
+            cells.append(f"{esc(d['mandate'])} ({d['date']}): median {x['p50']:,.0f} "
                          f"[{x['p5']:,.0f}–{x['p95']:,.0f}], P(≥{s['authorized']:,}) {d['p_reach_authorized']:.0%}")
         x = st["at_end"]
         cells.append(f"end ({s['end']}): median {x['p50']:,.0f} [{x['p5']:,.0f}–{x['p95']:,.0f}], "
                      f"P(lapse) {st['p_lapse']:.0%}")
         if "funding" in s:
             cells.append(f"P(deficit) {s['funding']['p_deficit']:.0%}")
-        changed = ", ".join(f"{_esc(k)} = {_esc(_short(v))}" for k, v in self.overrides.items()) or "none (as written)"
+        changed = ", ".join(f"{esc(k)} = {esc(_short(v))}" for k, v in self.overrides.items()) or "none (as written)"
         return ("<div style='font-size:12px'>" + "<br>".join(cells)
                 + f"<br><span style='color:#666'>overrides: {changed}</span></div>")
 
@@ -346,12 +341,6 @@ def _in_kernel() -> bool:
         return False
     shell = get_ipython()
     return shell is not None and getattr(shell, "kernel", None) is not None
-
-
-def _esc(value: Any) -> str:
-    import html
-
-    return html.escape(str(value), quote=True)
 
 
 def _short(value: Any) -> str:

@@ -1,0 +1,47 @@
+"""The sweep journal: finished points appended as JSON lines, so an interrupted sweep goes on where it stopped."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..version import __version__
+
+if TYPE_CHECKING:
+    from ..scenario import Scenario
+
+
+def journal_key(variant: Scenario, seed: int, replications: int) -> str:
+    """What a sweep point's statistics depend on: the resolved scenario, seed, replications, version."""
+    return f"{variant.hash}:{seed}:{replications}:{__version__}"
+
+
+def read_journal(path: str | Path) -> dict[str, dict]:
+    """The statistics recorded in a sweep journal, by key; a missing file is empty.
+
+    A line that does not parse (the last one, if the process was killed while writing it)
+    is ignored: that point runs again.
+    """
+    done: dict[str, dict] = {}
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return done
+    for line in lines:
+        try:
+            entry = json.loads(line)
+            done[entry["key"]] = entry["stats"]
+        except (ValueError, KeyError, TypeError):
+            continue
+    return done
+
+
+def append_journal(path: str | Path, key: str, stats: dict) -> None:
+    """Append one finished point, written and flushed to disk at once."""
+    line = json.dumps({"key": key, "stats": stats}, ensure_ascii=False) + "\n"
+    with open(path, "a", encoding="utf-8") as handle:  # one write per point, flushed to disk at once
+        handle.write(line)
+        handle.flush()
+        os.fsync(handle.fileno())

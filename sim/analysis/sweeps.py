@@ -1,0 +1,189 @@
+"""Sweeping assumptions: every point validated first, run with common random numbers, reduced to a row, saved."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+from ..files import text_writer, write_folder
+from ..plots import figure_writer, sweep_points_chart
+from ..runner import defaults, open_backend, run
+from ..scenario import Scenario, ScenarioError, as_scenario
+from ..text import clip, json_text, percent_text, point_text, rows_csv, table, value_text
+from ..version import __version__
+from .checkpoints import Checkpoint, checkpoints, funding_row, headline
+from .grid import SweepError, expand_grid, parse_values
+from .journal import append_journal, journal_key, read_journal
+
+
+def sweep_variants(scenario: Scenario, grid: Mapping[str, Sequence]) -> list[tuple[dict, Scenario]]:
+    """Every point of the grid with its validated variant, before anything runs.
+
+    Points are validated whole (some values are only valid together, such as a pledge and its
+    batch sizes). Raises :class:`SweepError` with one line: ``--set KEY: ...`` for a key that
+    names no place in the scenario (with the nearest valid key), else the first invalid point.
+    """
+    grid = {k: (parse_values(v) if isinstance(v, str) else list(v)) for k, v in grid.items()}
+    if not grid:
+        raise SweepError("nothing to sweep: give at least one --set KEY=VALUES")
+    for key, values in grid.items():
+        if not values:
+            raise SweepError(f"--set {key}: no values")
+    variants, bad = [], []
+    for point in expand_grid(grid):
+        try:
+            variants.append((point, scenario.with_overrides(point)))
+        except ScenarioError as error:
+            bad.append((point, error))
+    if bad:
+        point, error = bad[0]
+        for problem in error.problems:  # a wrong key is wrong whatever its value: name the key
+            wrong_key = problem.message.startswith(("unknown key", "no item")) or "not a table" in problem.message
+            if problem.path in grid and wrong_key:
+                raise SweepError(f"--set {problem.path}: {problem.message}")
+        more = f" ({len(bad)} of {len(variants) + len(bad)} points are invalid)" if len(bad) > 1 else ""
+        raise SweepError(f"sweep point {point_text(point)}: {_problems(error)}{more}")
+    return variants
+
+
+def _problems(error: ScenarioError) -> str:
+    texts = []
+    for p in error.problems:
+        text = f"{p.path}: {p.message}"
+        if text not in texts:
+            texts.append(text)
+    return "; ".join(texts)
+
+
+def sweep(scenario, grid: Mapping[str, Sequence], replications: int | None = None, seed: int | None = None,
+          workers: int | None = None, progress: Callable | None = None, backend: str = "local",
+          scheduler: str | None = None, journal: str | Path | None = None) -> list[dict]:
+    """Run every point of ``grid`` (``{dotted key: [values]}``, first key varying slowest) on ``scenario``.
+
+    Every point is validated before anything runs (:class:`SweepError` otherwise); all run with
+    the same seed (common random numbers; default the scenario's) and replication count. Each
+    result is reduced to its row at once, so memory does not grow with the number of points.
+    ``progress(index, total, row, seconds)`` is called after each point if given (``seconds``
+    is None for a point taken from the journal). ``backend``/``scheduler`` as in
+    :func:`sim.run` (one backend serves every point).
+
+    ``journal``: a file where each finished point's statistics are appended as one JSON line,
+    keyed by what determines them (the variant's scenario hash, seed, replications and the
+    package version). Points already in it are not run again, so a sweep that was interrupted
+    or failed goes on where it stopped, with the rows an uninterrupted sweep would give.
+
+    A row holds the swept values (under their keys), then P(reach authorized) at each checkpoint
+    (``p_reach_authorized_<date>``, ``..._end``), the median total strength there
+    (``total_p50_<date>``, ``total_p50_end``), ``median_first_day_authorized``,
+    ``p_reach_target`` and, if the scenario has funding, ``p_deficit``.
+    """
+    scenario = as_scenario(scenario)
+    variants = sweep_variants(scenario, grid)
+    replications, seed = defaults(scenario, replications, seed)
+    points = checkpoints(scenario)
+    done = read_journal(journal) if journal is not None else {}
+    rows = []
+    with open_backend(backend, workers, scheduler) as opened:
+        for index, (point, variant) in enumerate(variants):
+            # a swept seed or replication count is honoured; otherwise every point shares them
+            point_replications = variant.replications if "scenario.replications" in point else replications
+            point_seed = variant.seed if "scenario.seed" in point else seed
+            key = journal_key(variant, point_seed, point_replications)
+            row = dict(point)
+            if key in done:
+                row.update(done[key])
+                rows.append(row)
+                if progress is not None:
+                    progress(index, len(variants), row, None)
+                continue
+            began = time.perf_counter()
+            result = run(variant, replications=point_replications, seed=point_seed, backend=opened, progress=False)
+            stats = _sweep_stats(result, points, scenario.funding is not None)
+            del result  # each Result holds per-day histograms: keep only its row
+            if journal is not None:
+                append_journal(journal, key, stats)
+            row.update(stats)
+            rows.append(row)
+            if progress is not None:
+                progress(index, len(variants), row, time.perf_counter() - began)
+    return rows
+
+
+def _sweep_stats(result, points: Sequence[Checkpoint], funded: bool) -> dict:
+    stats = headline(result, points, full=False)
+    reach = {k: v for k, v in stats.items() if k.startswith("p_reach_authorized_")}
+    medians = {k: v for k, v in stats.items() if k.startswith("total_p50_")}
+    row = {**reach, **medians, "median_first_day_authorized": stats["median_first_day_authorized"],
+           "p_reach_target": stats["p_reach_target"]}
+    if funded:
+        row.update(funding_row(result, full=False))
+    return row
+
+
+def sweep_summary(scenario: Scenario, grid: Mapping[str, Sequence], rows: list[dict], replications: int,
+                  seed: int) -> dict:
+    """The machine-readable summary of a sweep (sweep.json, ``sim sweep --json``)."""
+    return {
+        "command": "sweep",
+        "version": __version__,
+        "scenario": scenario.name,
+        "scenario_file": scenario.source,
+        "scenario_hash": scenario.hash,
+        "seed": seed,
+        "replications": replications,
+        "keys": list(grid),
+        "checkpoints": [{"label": c.label, "mandate": c.name, "date": c.date.isoformat() if c.date else None}
+                        for c in checkpoints(scenario)],
+        "headline": sweep_headline(rows),
+        "points": [{k: (value_text(v) if k in grid and not _plain(v) else v) for k, v in row.items()} for row in rows],
+    }
+
+
+def _plain(value) -> bool:
+    return value is None or isinstance(value, (bool, int, float, str))
+
+
+def sweep_headline(rows: Sequence[dict]) -> str:
+    """The column the chart shows: P(reach authorized by end), or the median at end if that is 0 everywhere."""
+    if any(row.get("p_reach_authorized_end") for row in rows):
+        return "p_reach_authorized_end"
+    return "total_p50_end"
+
+
+HEADLINE_LABELS = {
+    "p_reach_authorized_end": "P(reach authorized by end)",
+    "total_p50_end": "median total strength at end",
+}
+
+
+def sweep_text(grid: Mapping[str, Sequence], rows: Sequence[dict]) -> str:
+    """A fixed-width table of the sweep for terminals."""
+    keys = list(grid)
+    columns = [(k, lambda r, k=k: clip(value_text(r[k]), 30)) for k in keys]
+    columns += [
+        ("P(auth. by end)", lambda r: percent_text(r["p_reach_authorized_end"])),
+        ("median at end", lambda r: f"{r['total_p50_end']:,.0f}" if r["total_p50_end"] is not None else "-"),
+        ("first day at auth.", lambda r: r["median_first_day_authorized"] or "not reached"),
+        ("P(target)", lambda r: percent_text(r["p_reach_target"])),
+    ]
+    if rows and "p_deficit" in rows[0]:
+        columns.append(("P(deficit)", lambda r: percent_text(r["p_deficit"])))
+    cells = [[fmt(r) for _, fmt in columns] for r in rows]
+    return "\n".join(table([name for name, _ in columns], cells, "r" * len(columns)))
+
+
+def save_sweep(scenario: Scenario, grid: Mapping[str, Sequence], rows: list[dict], replications: int, seed: int,
+               directory, formats: Sequence[str] = ("png",), force: bool = False) -> dict:
+    """Write sweep.csv, the chart(s) and sweep.json atomically; return the summary."""
+    summary = sweep_summary(scenario, grid, rows, replications, seed)
+    shown = summary["headline"]
+    # swept values as written on the command line (1.0 stays 1.0, tables in TOML syntax)
+    literal = [{k: (value_text(v) if k in grid else v) for k, v in row.items()} for row in rows]
+    writers = {"sweep.csv": text_writer(rows_csv(literal))}
+    for fmt in formats:
+        writers[f"sweep.{fmt}"] = figure_writer(lambda: sweep_points_chart(
+            scenario, list(grid), rows, shown, HEADLINE_LABELS[shown], replications, seed))
+    writers["sweep.json"] = text_writer(json_text(summary))
+    write_folder(directory, writers, force=force)
+    return summary

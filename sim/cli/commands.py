@@ -1,0 +1,175 @@
+"""The commands: ``run``, ``validate``, ``facts``, ``compare``, ``sweep`` and ``backtest``.
+
+Each reads its arguments, checks everything before anything runs, and ends with
+:func:`~sim.cli.options.finish`. Bad input raises a :class:`~sim.errors.SimError`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+from .. import facts as factbase
+from ..analysis.backtests import backtest, backtest_text, save_backtest
+from ..analysis.comparison import compare, compare_text, save_compare
+from ..analysis.grid import parse_grid
+from ..analysis.journal import read_journal
+from ..analysis.observations import ObservationError, check_observations, read_observations
+from ..analysis.sweeps import save_sweep, sweep, sweep_text, sweep_variants
+from ..files import check_target
+from ..runner import defaults, run
+from ..scenario import ScenarioError, load
+from ..scenario.schema import json_schema
+from ..shipped import default_scenario
+from ..text import json_text, value_text
+from .options import (
+    BAD_INPUT, UsageError, backend, chart_formats, check_counts, default_output, finish, load_scenario, parse_sets, say,
+)
+
+
+def cmd_run(args) -> int:
+    check_counts(args)
+    formats = chart_formats(args.format)
+    path = Path(args.scenario) if args.scenario else default_scenario()
+    scenario = load_scenario(path, parse_sets(args.set))
+    out = Path(args.output) if args.output else default_output(path, args.set)
+    check_target(out, args.force)
+    result = run(
+        scenario, replications=args.replications, seed=args.seed, workers=args.workers,
+        progress=not args.quiet, keep_replications=args.keep_replications, **backend(args),
+    )
+    result.save(out, formats=formats, force=args.force)
+    return finish(args, result.summary_json(), result.text, out)
+
+
+def cmd_validate(args) -> int:
+    if args.schema:
+        print(json.dumps(json_schema(), indent=2))
+        return 0
+    if not args.files:
+        raise UsageError("validate needs at least one scenario FILE (or --schema)")
+    bad = 0
+    for name in args.files:
+        try:
+            scenario = load(name)
+        except ScenarioError as error:
+            bad += 1
+            for problem in error.problems:
+                print(problem, file=sys.stderr)
+            continue
+        if not args.quiet:
+            print(
+                f"ok  {name}: {scenario.name!r}, {len(scenario.contingents)} contingents, "
+                f"{len(scenario.mandates)} mandates, {len(scenario.facts_used)} facts, hash {scenario.hash[:12]}"
+            )
+    return BAD_INPUT if bad else 0
+
+
+def cmd_facts(args) -> int:
+    base = factbase.load_facts(Path(args.facts) if args.facts else None)
+    if args.check is None:
+        print(base.table())
+        if base.conflicts:
+            print(f"\n{len(base.conflicts)} conflicts between sources:")
+            for conflict in base.conflicts:
+                print(textwrap.fill(f"{', '.join(conflict.facts)}: {conflict.note}", 110, initial_indent="  - ",
+                                    subsequent_indent="    "))
+        return 0
+    folder = Path(args.check) if args.check else factbase.default_articles_dir(base)
+    if folder is None or not folder.is_dir():
+        raise UsageError(f"no articles folder {folder or 'seeds/articles'}; give one: sim facts --check DIR")
+    problems = factbase.check_quotes(base, folder)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} of {len(base.facts)} facts not found in {folder}", file=sys.stderr)
+        return 1
+    print(f"all {len(base.facts)} facts verified against {folder}")
+    return 0
+
+
+def cmd_compare(args) -> int:
+    check_counts(args)
+    formats = chart_formats(args.format)
+    scenarios = [load(name) for name in args.scenarios]  # every file is checked before anything runs
+    out = Path(args.output) if args.output else Path("results") / "compare"
+    check_target(out, args.force)
+    replications, seed = defaults(scenarios[0], args.replications, args.seed)
+    say(args, f"compare: {len(scenarios)} scenario(s), {replications:,} replications each, seed {seed} "
+               f"(common random numbers)")
+
+    def progress(index, total, result, seconds):
+        say(args, f"  [{index + 1}/{total}] {result.scenario.name}: {seconds:.1f} s")
+
+    results = compare(scenarios, replications=replications, seed=seed, workers=args.workers,
+                               progress=progress, **backend(args))
+    summary = save_compare(results, out, formats=formats, force=args.force)
+    return finish(args, json_text(summary), lambda: compare_text(results), out)
+
+
+def cmd_sweep(args) -> int:
+    check_counts(args)
+    formats = chart_formats(args.format)
+    path = Path(args.scenario)
+    if not args.set:
+        raise UsageError("sweep needs at least one --set KEY=VALUES (e.g. --set assumptions.fulfilment=0.2:1.0:0.2)")
+    grid = parse_grid(args.set)
+    scenario = load(path)
+    variants = sweep_variants(scenario, grid)  # every point validated before anything runs
+    out = Path(args.output) if args.output else default_output(path, suffix="-sweep")
+    check_target(out, args.force)
+    replications, seed = defaults(scenario, args.replications, args.seed)
+    say(args, f"sweep {scenario.name}: {len(variants)} points x {replications:,} replications, seed {seed} "
+               f"(common random numbers)")
+
+    # finished points go to a journal beside the output, so that an interrupted sweep can go on
+    journal_file = out.with_name(out.name + ".journal.jsonl")
+    if args.resume:
+        say(args, f"  resuming: {len(read_journal(journal_file))} finished points in {journal_file}")
+    else:
+        journal_file.unlink(missing_ok=True)
+
+    def progress(index, total, row, seconds):
+        point = ", ".join(f"{k}={value_text(row[k])}" for k in grid)
+        took = "from the journal" if seconds is None else f"{seconds:.1f} s"
+        say(args, f"  [{index + 1}/{total}] {point}: P(reach authorized by end) "
+                   f"{100 * row['p_reach_authorized_end']:.1f}%, median at end {row['total_p50_end']:,.0f} ({took})")
+
+    try:
+        rows = sweep(scenario, grid, replications=replications, seed=seed, workers=args.workers,
+                              progress=progress, journal=journal_file, **backend(args))
+    except BaseException as error:
+        kept = len(read_journal(journal_file))
+        if isinstance(error, KeyboardInterrupt):
+            print("sim sweep: interrupted; no output was written", file=sys.stderr)
+        if kept:
+            print(f"sim sweep: {kept} finished point{'s are' if kept > 1 else ' is'} kept in {journal_file}; "
+                  "the same command with --resume runs only the others", file=sys.stderr)
+        if isinstance(error, KeyboardInterrupt):
+            return 1
+        raise
+    summary = save_sweep(scenario, grid, rows, replications, seed, out, formats=formats, force=args.force)
+    journal_file.unlink(missing_ok=True)
+    return finish(args, json_text(summary), lambda: sweep_text(grid, rows), out)
+
+
+def cmd_backtest(args) -> int:
+    check_counts(args)
+    formats = chart_formats(args.format)
+    path = Path(args.scenario)
+    scenario = load_scenario(path, parse_sets(args.set))
+    try:
+        observations = read_observations(args.observed)
+        check_observations(scenario, observations)
+    except ObservationError as error:  # FILE:LINE: message, as validate prints problems
+        print(error, file=sys.stderr)
+        return BAD_INPUT
+    out = Path(args.output) if args.output else default_output(path, args.set, "-backtest")
+    check_target(out, args.force)
+    result = run(scenario, replications=args.replications, seed=args.seed, workers=args.workers,
+                 progress=not args.quiet, **backend(args))
+    scores = backtest(result, observations)
+    save_backtest(result, observations, scores, out, formats=formats, force=args.force)
+    return finish(args, json_text(scores), lambda: backtest_text(scores), out)

@@ -1,0 +1,138 @@
+"""The ``sim`` argument parser: commands, options and the examples each ``--help`` shows."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..runner import BACKENDS
+from ..version import __version__
+from .commands import cmd_backtest, cmd_compare, cmd_facts, cmd_run, cmd_sweep, cmd_validate
+from .options import BAD_INPUT
+
+
+EXAMPLES = {
+    "run": """examples:
+  sim run                                   # scenarios/baseline.toml into results/baseline/
+  sim run scenarios/partial_pledges.toml -n 5000 --seed 7 -o results/partial
+  sim run --set assumptions.fulfilment=0.5  # into results/baseline+assumptions.fulfilment=0.5/
+  sim run scenarios/baseline.toml --set assumptions.fulfilment=0.5 --set contingent.Kenya.tour_days=180""",
+    "validate": """examples:
+  sim validate scenarios/*.toml
+  sim validate --schema > scenario.schema.json""",
+    "compare": """examples:
+  sim compare scenarios/announced.toml scenarios/baseline.toml scenarios/partial_pledges.toml
+  sim compare scenarios/baseline.toml scenarios/kenya_only.toml -n 5000 --seed 7 -o results/kenya
+  sim compare scenarios/*.toml --json > compare.json      # machine-readable summary on stdout
+
+Every scenario runs with the same seed (default: the first scenario's) and replication
+count: common random numbers, so differences come from the scenarios, not from sampling.
+Statistics are taken at the first scenario's mandate deadlines and at each run's end.""",
+    "sweep": """examples:
+  sim sweep scenarios/baseline.toml --set assumptions.fulfilment=0.2:1.0:0.2
+  sim sweep scenarios/baseline.toml --set contingent.Kenya.fulfilment=0.5,0.7,0.9 \\
+            --set mandate.1.renewal_probability=0.5,0.85,1.0 -n 2000
+  sim sweep scenarios/baseline.toml --set "funding.pledge.United States.fulfilment=0.25:1:0.25" --json
+
+VALUES is a comma list (0.2,0.5,0.8) or a range start:stop:step that includes stop
+(0.1:1.0:0.1 gives 10 values). Several --set make a grid, the first key varying slowest.
+Every point runs with the same seed (common random numbers). Finished points are kept in
+DIR.journal.jsonl until the sweep is written: after Ctrl-C or a failure, the same command with
+--resume runs only the points that are missing, and writes what an uninterrupted sweep would.""",
+    "backtest": """examples:
+  sim backtest scenarios/baseline.toml --observed seeds/observed.csv
+  sim backtest scenarios/partial_pledges.toml --observed seeds/observed.csv -n 5000 --json
+
+The observed file is CSV with the header date,series,value[,source]; series is "total"
+or a country of the scenario, dates within the run. For each observation: its mid-rank
+percentile in the projected distribution, whether it lies in the 50% and 90% bands, the
+error of the median and its CRPS; overall: coverage, mean absolute error, mean CRPS.""",
+    "facts": """examples:
+  sim facts                      # the fact base as a table
+  sim facts --check              # verify every quote against seeds/articles/
+  sim facts --check path/to/articles""",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse exits 2 on usage errors: keep that, with a hint
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message} (see --help)", file=sys.stderr)
+        raise SystemExit(BAD_INPUT)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="sim",
+        description="mss-sim: Monte Carlo projections of force deployment and funding for multinational security missions.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Run 'sim COMMAND --help' for a command's options and examples.",
+    )
+    parser.add_argument("--version", action="version", version=f"mss-sim {__version__}")
+    parser.add_argument("--debug", action="store_true", help="on an unexpected error, print the full traceback")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def command(name: str, help: str):
+        return commands.add_parser(name, help=help, description=help, epilog=EXAMPLES[name],
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    def run_options(parser, output: str, printed: str, quiet: str, each: str = "", every: str = "the scenario's"):
+        """The options shared by the commands that run replications."""
+        parser.add_argument("-n", "--replications", type=int, help=f"replications{each} (default: {every})")
+        parser.add_argument("--seed", type=int, help=f"seed{each} (default: {every})")
+        parser.add_argument("--workers", type=int, help="worker processes (default: CPU count)")
+        parser.add_argument("--backend", choices=BACKENDS, default="local",
+                            help="where replications run: local processes (default) or a Dask cluster")
+        parser.add_argument("--scheduler", metavar="ADDRESS",
+                            help="Dask scheduler (tcp://host:8786); without it --backend dask starts a local cluster")
+        parser.add_argument("-o", "--output", help=f"output folder (default: {output})")
+        parser.add_argument("--format", default="png", help="chart formats, comma-separated: png,svg (default png)")
+        parser.add_argument("--json", action="store_true", help=f"print {printed} on stdout instead of the text")
+        parser.add_argument("--force", action="store_true", help="replace a non-empty output folder mss-sim did not write")
+        parser.add_argument("-q", "--quiet", action="store_true", help=quiet)
+
+    def overrides(parser):
+        parser.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a scenario value (repeatable)")
+
+    run = command("run", "Run a scenario's Monte Carlo replications and write its curves, summary and charts.")
+    run.add_argument("scenario", nargs="?", help="scenario TOML file (default: scenarios/baseline.toml)")
+    run_options(run, "results/<scenario file name>[+<--set overrides>]", "summary.json", "no progress bar, no summary")
+    overrides(run)
+    run.add_argument("--keep-replications", action="store_true", help="also save every daily curve to replications.npz")
+    run.set_defaults(handler=cmd_run)
+
+    validate = command("validate", "Check scenario files; print every problem as FILE:LINE: key.path: message.")
+    validate.add_argument("files", nargs="*", metavar="FILE")
+    validate.add_argument("--schema", action="store_true", help="print a JSON Schema of scenario files for editors")
+    validate.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    validate.set_defaults(handler=cmd_validate)
+
+    compare = command("compare", "Run several scenarios with common random numbers and tabulate their differences.")
+    compare.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario TOML files")
+    run_options(compare, "results/compare", "compare.json", "no progress, no table",
+                each=" of every run", every="the first scenario's")
+    compare.set_defaults(handler=cmd_compare)
+
+    sweep = command("sweep", "Run a scenario over a grid of assumption values and chart the headline against them.")
+    sweep.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
+    sweep.add_argument("--set", action="append", metavar="KEY=VALUES",
+                       help="a dotted key and its values: a,b,c or start:stop:step (repeat for a grid)")
+    run_options(sweep, "results/<scenario file name>-sweep", "sweep.json", "no progress lines, no table",
+                each=" of every point")
+    sweep.add_argument("--resume", action="store_true",
+                       help="go on with an interrupted sweep: points already in DIR.journal.jsonl are not run again")
+    sweep.set_defaults(handler=cmd_sweep)
+
+    backtest = command("backtest", "Score a scenario's projections against figures reported on given dates.")
+    backtest.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
+    backtest.add_argument("--observed", required=True, metavar="FILE.csv",
+                          help="observations: CSV with header date,series,value[,source]")
+    run_options(backtest, "results/<scenario file name>[+<--set overrides>]-backtest", "backtest.json", "no progress bar, no table")
+    overrides(backtest)
+    backtest.set_defaults(handler=cmd_backtest)
+
+    facts = command("facts", "Show the fact base, or check every quote against the articles.")
+    facts.add_argument("--check", nargs="?", const="", metavar="DIR", help="verify quotes (default DIR: the articles beside the fact base, seeds/articles/)")
+    facts.add_argument("--facts", metavar="FILE", help="fact base file (default: seeds/facts.toml)")
+    facts.set_defaults(handler=cmd_facts)
+    return parser

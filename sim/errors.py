@@ -1,0 +1,31 @@
+"""The one exception base for bad input, and the message for a missing optional dependency.
+
+Every error the package raises for something a user gave it (a scenario file, an option, an
+observation file, an output folder, a backend) is a :class:`SimError`: the CLI prints its
+message and exits 2. Anything else is a bug or an accident of the machine, and exits 1.
+"""
+
+from __future__ import annotations
+
+#: What to install for each optional feature.
+INSTALL_HINTS = {
+    "notebook": "pip install 'mss-sim[notebook]'",
+    "dask": "pip install 'mss-sim[dask]'",
+}
+
+
+class SimError(Exception):
+    """Bad input: the message says what is wrong and what is allowed (exit code 2 in the CLI)."""
+
+
+class InputError(SimError, ValueError):
+    """A value given to a function that it cannot take (also a ValueError, for Python callers)."""
+
+
+class MissingDependencyError(SimError, ImportError):
+    """An optional dependency is not installed; the message says how to install it."""
+
+
+def missing(what: str, needs: str, extra: str) -> MissingDependencyError:
+    """The error for ``what`` needing the package ``needs``, with the install line for ``extra``."""
+    return MissingDependencyError(f"{what} needs {needs}, which is not installed; install it with {INSTALL_HINTS[extra]}")

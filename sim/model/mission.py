@@ -1,0 +1,269 @@
+"""The mission as SimPy processes. One replication is one ``simpy.Environment``.
+
+The story, as the processes tell it:
+
+* a **contingent** sends its batches in order: each trains and slips, never
+  overtaking the batch before it, until the fulfilled part of the pledge is sent;
+* a ready group **waits at the gate** for room under the authorized ceiling and for
+  money, first come first served; whoever can go arrives, the rest wait as their own group;
+* a group **serves its tour**, losing officers to attrition on the way, leaves,
+  and is **relieved** (or not) after a gap; the relief waits at the gate in turn;
+* each **mandate deadline** draws its renewal; a renewal may change the ceiling, a
+  lapse stops all arrivals and draws the force down to zero;
+* **donors** disburse their tranches, each slipping, up to the fulfilled amount;
+  the **books** charge officer-days and fixed costs at every month end.
+
+Time is an integer tick: ``day * PHASES + phase``, so that events of one day happen
+in the order of docs/design.md section 2 (departures, mandate decisions, disbursements,
+arrivals, month-end charges) whatever order SimPy scheduled them in. Within the
+arrivals phase, groups join the queue in the order they become ready and the
+queue moves first come, first served.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import simpy
+
+from ..dists import Dist, round_half_up
+from ..streams import Streams
+from .ledger import Group, Ledger, Unit
+from .plan import ADMIT, CHARGE, DEPART, DISBURSE, MANDATE, PHASES, Plan, Trace
+
+
+class Environment(simpy.Environment):
+    """SimPy's environment, counting the events it schedules (for the benchmark and summary.json)."""
+
+    def __init__(self, initial_time: int = 0):
+        super().__init__(initial_time)
+        self.scheduled = 0
+
+    def schedule(self, event, priority=simpy.core.NORMAL, delay=0) -> None:
+        """Schedule an *event* with a given *priority* and a *delay*, and count it."""
+        self.scheduled += 1
+        super().schedule(event, priority, delay)
+
+
+class Mission(Ledger):
+    """One replication: replication ``index`` of the block that ``streams`` draws for."""
+
+    def __init__(self, plan: Plan, streams: Streams, index: int):
+        super().__init__(plan)
+        self.streams = streams
+        self.i = index
+        self.env = Environment(initial_time=plan.origin * PHASES)
+        self.ceiling = plan.scenario.authorized
+        self.lapsed = False
+        self.closed: int | None = None  # last day of a lapsed mission (end of its drawdown)
+        self.queue: deque[Unit] = deque()
+        self.wakes: set[int] = set()
+        self.hazards = [0.0] * len(plan.contingents)
+
+    # ------------------------------------------------------------------ drawing
+
+    def draw(self, name: tuple, dist: Dist) -> float:
+        if dist.kind == "fixed":
+            return dist.params[0]
+        return self.streams.values(name, dist)[self.i]
+
+    def chance(self, name: tuple, p: float) -> bool:
+        """True with probability ``p`` (no draw when p is 0 or 1)."""
+        if p >= 1:
+            return True
+        if p <= 0:
+            return False
+        return self.streams.uniforms(name)[self.i][0] < p
+
+    def days(self, name: tuple, dist: Dist, low: int = 0) -> int:
+        """A delay in whole days: rounded half up, never below ``low``."""
+        return max(low, round_half_up(self.draw(name, dist)))
+
+    # ------------------------------------------------------------------ the run
+
+    def run(self) -> Trace:
+        plan, env = self.plan, self.env
+        if plan.funding:
+            self.credit(0, plan.start_cents)
+        for c in range(len(plan.contingents)):
+            env.process(self.contingent(c))
+        if plan.deadlines:
+            env.process(self.mandates())
+        if plan.funding:
+            for p in range(len(plan.funding.pledges)):
+                env.process(self.donor(p))
+            env.process(self.books())
+        env.run(until=plan.days * PHASES)
+        self.trace.events = env.scheduled
+        return self.trace
+
+    def at(self, day: int, phase: int) -> simpy.Timeout:
+        """A timeout that fires at ``phase`` of ``day``."""
+        return self.env.timeout(day * PHASES + phase - self.env.now)
+
+    def today(self) -> int:
+        return self.env.now // PHASES
+
+    # ------------------------------------------------------------------ processes
+
+    def contingent(self, c: int):
+        """A contingent sends its batches in order, each slipping, until the fulfilled pledge is sent."""
+        plan = self.plan
+        spec = plan.contingents[c]
+        country = spec.country
+        fulfilment = min(1.0, max(0.0, self.draw(("fulfilment", country), spec.fulfilment)))
+        quota = round_half_up(fulfilment * spec.pledged)
+        tour = self.days(("tour_days", country), spec.tour_days, low=1)
+        self.hazards[c] = max(0.0, self.draw(("attrition", country), spec.attrition_per_year))
+        ready = plan.origin
+        for k, batch in enumerate(spec.batches):
+            size = min(batch.size, quota)
+            if size <= 0:
+                return  # the batch that crossed the fulfilled total was the last
+            quota -= size
+            ready = max(ready, plan.batch_days[c][k] + self.days(("slip", country, k), batch.slip_days))
+            yield self.at(ready, ADMIT)
+            self.enqueue(Unit(c, size, str(k), True, tour))
+
+    def serve(self, group: Group, arrived: int):
+        """A group serves its tour, leaves, and is relieved after a gap, or not."""
+        yield self.at(arrived + group.tour, DEPART)
+        if self.lapsed:
+            return  # the drawdown has taken them home
+        today = self.today()
+        self.advance(today)
+        del self.serving[group]
+        self.change(today, group.country, -(group.size - sum(count for _, count in group.leaves)))
+        if self.queue:
+            self.wake(today)  # room has opened
+        spec = self.plan.contingents[group.country]
+        country = spec.country
+        probability = self.draw(("relief_probability", country, group.id), spec.relief_probability)
+        if not self.chance(("relief", country, group.id), probability):
+            return
+        gap = self.days(("relief_gap", country, group.id), spec.relief_gap_days)
+        yield self.at(arrived + group.tour + gap, ADMIT)
+        self.enqueue(Unit(group.country, group.size, group.id + "r", False, group.tour))
+
+    def mandates(self):
+        """Each deadline draws its renewal; a renewal may change the ceiling, a lapse ends the mission."""
+        for name, day, mandate, occurrence in self.plan.deadlines:
+            yield self.at(day, MANDATE)
+            probability = self.draw(("renewal_probability", name, occurrence), mandate.renewal_probability)
+            if not self.chance(("renewal", name, occurrence), probability):
+                self.lapse(day, mandate.drawdown_days)
+                return
+            if mandate.authorized_after is not None and mandate.authorized_after != self.ceiling:
+                self.ceiling = mandate.authorized_after
+                self.trace.ceilings.append((day, self.ceiling))
+                if self.queue:
+                    self.wake(day)
+
+    def donor(self, p: int):
+        """A donor disburses its tranches in order, each slipping, up to the fulfilled amount."""
+        plan = self.plan
+        pledge = plan.funding.pledges[p]
+        fulfilment = min(1.0, max(0.0, self.draw(("pledge_fulfilment", pledge.donor), pledge.fulfilment)))
+        remaining = round_half_up(fulfilment * sum(plan.pledge_cents[p]))
+        ready = plan.origin
+        for k, cents in enumerate(plan.pledge_cents[p]):
+            amount = min(cents, remaining)
+            if amount <= 0:
+                return
+            remaining -= amount
+            ready = max(ready, plan.pledge_days[p][k] + self.days(("tranche_slip", pledge.donor, k), pledge.slip_days))
+            yield self.at(ready, DISBURSE)
+            self.credit(ready, amount)
+            if self.queue:
+                self.wake(ready)
+
+    def books(self):
+        """At each month end (and at the end of the run) the mission pays officer-days and fixed costs."""
+        plan = self.plan
+        charged = 0
+        if plan.origin < 0:  # officer-days before the start are not the run's to pay
+            yield self.at(-1, CHARGE)
+            self.advance(-1)
+            charged = self.officer_days + self.total
+        for first, day, length in plan.month_ends:
+            yield self.at(day, CHARGE)
+            self.advance(day)
+            through = self.officer_days + self.total  # officer-days up to the end of today
+            last = day if self.closed is None else min(day, self.closed)
+            share = max(0, last - first + 1) / length  # fixed costs run until a lapse's drawdown ends
+            self.credit(day, -round_half_up(plan.day_cents * (through - charged) + plan.fixed_cents * share))
+            charged = through
+
+    # ------------------------------------------------------------------ the gate
+
+    def enqueue(self, unit: Unit) -> None:
+        """A unit is ready (in the arrivals phase): it joins the queue, which moves at once."""
+        if not self.lapsed:
+            self.queue.append(unit)
+            self.admit(None)
+
+    def wake(self, day: int) -> None:
+        """Make the gate look at the queue in the arrivals phase of ``day``."""
+        if day not in self.wakes and not self.lapsed:
+            self.wakes.add(day)
+            self.at(day, ADMIT).callbacks.append(self.admit)
+
+    def affordable(self) -> int:
+        if not self.plan.funding:
+            return 1 << 62
+        if self.balance < 0:
+            return 0  # in deficit nobody leaves home
+        need = self.plan.need_cents
+        return self.balance // need if need > 0 else 1 << 62
+
+    def admit(self, _event) -> None:
+        """First come, first served: send whoever fits under the ceiling and the money."""
+        day = self.today()
+        self.wakes.discard(day)
+        if self.lapsed:
+            return
+        self.advance(day)
+        queue = self.queue
+        while queue:
+            unit = queue[0]
+            n = min(unit.size, self.ceiling - self.total, self.affordable())
+            if n > 0:
+                self.arrive(unit, n, day)
+            if unit.size > 0:
+                break
+            queue.popleft()
+        if queue and self.total >= self.ceiling:
+            origin, leaving = self.plan.origin, self.leaving
+            later = next((d for d in range(day + 1, self.plan.days) if leaving[d - origin]), None)
+            if later is not None:
+                self.wake(later)  # attrition will free room
+
+    def arrive(self, unit: Unit, n: int, day: int) -> None:
+        group = Group(unit.country, n, f"{unit.id}.{unit.parts}", unit.tour)
+        unit.parts += 1
+        unit.size -= n
+        self.change(day, unit.country, n)
+        self.serving[group] = None
+        self.trace.arrivals.append((day, unit.country, n, unit.first))
+        if self.plan.funding and self.plan.deploy_cents:
+            self.credit(day, -n * self.plan.deploy_cents)
+        hazard = self.hazards[unit.country]
+        if hazard > 0 and group.tour > 1:
+            name = ("attrition", self.plan.contingents[unit.country].country, group.id)
+            self.schedule_attrition(group, day, hazard, *self.streams.uniforms(name, 2)[self.i])
+        self.env.process(self.serve(group, day))
+
+    # ------------------------------------------------------------------ attrition and drawdown
+
+    def lapse(self, day: int, drawdown: int) -> None:
+        """The mandate lapses: no arrival from today on; everyone leaves, evenly over ``drawdown`` days."""
+        self.lapsed = True
+        self.closed = day + drawdown
+        self.trace.lapsed_on, self.trace.drawdown_days = day, drawdown
+        self.queue.clear()
+        self.draw_down(day, drawdown)
+
+
+def simulate(plan: Plan, streams: Streams, index: int) -> Trace:
+    """Run replication ``streams.block * BLOCK + index`` of ``plan``'s scenario."""
+    return Mission(plan, streams, index).run()

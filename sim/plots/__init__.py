@@ -1,0 +1,16 @@
+"""Charts: ``style`` (the shared look, saving), ``annotations`` (ceilings, deadlines, observations, footnotes),
+``fan`` (a run's strength and funding), ``compare``, ``sweep`` and ``backtest``.
+
+Every chart is a :class:`matplotlib.figure.Figure` of 1200 x 700 pixels; the functions take
+results duck-typed (anything with ``quantiles()``, ``mean()``, ``dates``, ``scenario``, ``seed``
+and ``version``), so this package depends on nothing above the scenario.
+"""
+
+from .backtest import backtest_chart
+from .compare import compare_chart
+from .fan import funding_chart, strength_chart
+from .style import figure_writer, save_figure
+from .sweep import sweep_chart, sweep_points_chart
+
+__all__ = ["backtest_chart", "compare_chart", "funding_chart", "strength_chart", "figure_writer", "save_figure",
+           "sweep_chart", "sweep_points_chart"]

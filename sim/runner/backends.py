@@ -1,0 +1,151 @@
+"""Where chunks of replications run: this process, a pool of local processes, or a Dask cluster.
+
+Worker ``w`` of a local pool runs chunks ``w, w + W, ...`` into one partial aggregate and
+sends it back once; on Dask each chunk is a task. Partials merge by exact integer addition,
+so the result is the same whatever the backend, the workers, or the order chunks finish in.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import sys
+
+from ..errors import InputError, SimError, missing
+from ..results import Accumulator
+from .chunks import init_worker, run_chunks, thresholds
+
+BACKENDS = ("local", "dask")
+#: Seconds to wait for a Dask scheduler before giving up.
+CONNECT_TIMEOUT = 10
+
+
+class BackendError(SimError):
+    """A backend that cannot be used: not installed, or its scheduler out of reach (exit 2 in the CLI)."""
+
+
+def open_backend(name: str = "local", workers: int | None = None, scheduler: str | None = None) -> "Backend":
+    """A backend to use as a context manager: ``with open_backend("dask") as b: run(s, backend=b)``."""
+    if name not in BACKENDS:
+        raise InputError(f"unknown backend {name!r}; available: {', '.join(BACKENDS)}")
+    if scheduler is not None and name != "dask":
+        raise InputError("a scheduler address needs backend 'dask'")
+    workers = (os.cpu_count() or 1) if workers is None else int(workers)
+    if workers < 1:
+        raise InputError(f"workers must be at least 1, got {workers}")
+    return DaskBackend(workers, scheduler) if name == "dask" else LocalBackend(workers)
+
+
+class Backend:
+    """Runs chunks of replications somewhere and returns their merged aggregate."""
+
+    def __enter__(self) -> "Backend":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def run_chunks(self, scenario, seed, layout, chunks, keep, report) -> Accumulator:
+        raise NotImplementedError
+
+
+class LocalBackend(Backend):
+    """This process (one worker) or a pool of forked processes, started when first needed and kept
+    until the backend is closed: worker ``w`` runs chunks w, w + W, ... into one partial and sends it
+    back once; partials merge exactly."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.pool = self.done = None
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.terminate() if exc[0] else self.pool.close()
+            self.pool.join()
+            self.pool = None
+
+    def run_chunks(self, scenario, seed, layout, chunks, keep, report) -> Accumulator:
+        workers = min(self.workers, len(chunks))
+        if workers == 1:
+            return run_chunks(scenario, seed, layout, chunks, keep, report)
+        if self.pool is None:
+            context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+            self.done = context.SimpleQueue()
+            self.pool = context.Pool(self.workers, initializer=init_worker, initargs=(self.done,))
+        done = self.done
+        try:
+            pending = [
+                self.pool.apply_async(run_chunks, (scenario, seed, layout, chunks[w::workers], keep, None))
+                for w in range(workers)
+            ]
+            while not all(p.ready() for p in pending):
+                while not done.empty():
+                    report(done.get())
+                pending[0].wait(0.05)
+            while not done.empty():
+                report(done.get())
+            total = pending[0].get()
+            for result in pending[1:]:
+                total.merge(result.get())  # one partial in memory at a time
+        except BaseException:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+            raise
+        return total
+
+
+class DaskBackend(Backend):
+    """Each chunk is a Dask task returning its partial aggregate (never raw curves); a lost
+    worker's chunks are recomputed (a chunk is a pure function of its seeds). Partials merge
+    by exact integer addition in whatever order they finish."""
+
+    def __init__(self, workers: int, scheduler: str | None):
+        self.workers, self.scheduler = workers, scheduler
+        self.client = self.cluster = None
+
+    def __enter__(self) -> "DaskBackend":
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise missing("the dask backend", "dask.distributed", "dask") from None
+
+        if self.scheduler:
+            try:
+                self.client = Client(self.scheduler, timeout=CONNECT_TIMEOUT)
+            except (OSError, TimeoutError) as error:
+                raise BackendError(f"cannot reach the Dask scheduler at {self.scheduler}: {error}") from None
+        else:
+            self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                        dashboard_address=":0", silence_logs=logging.ERROR)
+            self.client = Client(self.cluster)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+        self.client = self.cluster = None
+
+    def run_chunks(self, scenario, seed, layout, chunks, keep, report) -> Accumulator:
+        from distributed import as_completed
+
+        prefix = f"mss-{scenario.hash[:16]}-{seed}-{int(keep)}"
+        futures = [
+            self.client.submit(run_chunks, scenario, seed, layout, [chunk], keep, None,
+                               key=f"{prefix}-{chunk[0]}-{chunk[1]}")
+            for chunk in chunks
+        ]
+        total = Accumulator(layout, thresholds(scenario))
+        try:
+            for future in as_completed(futures):
+                partial = future.result()
+                total.merge(partial)
+                report(partial.replications)
+                future.release()
+        except BaseException:
+            self.client.cancel(futures)
+            raise
+        return total

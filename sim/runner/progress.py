@@ -1,0 +1,28 @@
+"""Progress of long work: a bar on a terminal and in Jupyter, nothing when quiet or not a terminal."""
+
+from __future__ import annotations
+
+import sys
+
+def progress_bar(progress, total: int, name: str):
+    """A (report, close) pair: a tqdm bar on a terminal or in Jupyter, a user callable, or nothing."""
+    if callable(progress):
+        return progress, lambda: None
+    if progress and in_jupyter():
+        from tqdm.auto import tqdm  # a widget bar when ipywidgets is installed, else text in the cell
+
+        bar = tqdm(total=total, desc=name[:30], unit="rep", leave=False)
+        return bar.update, bar.close
+    if progress and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, desc=name[:30], unit="rep", leave=False, dynamic_ncols=True)
+        return bar.update, bar.close
+    return (lambda n: None), (lambda: None)
+
+
+def in_jupyter() -> bool:
+    """True inside a Jupyter kernel (where stderr is not a terminal but a bar can still be drawn)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"

@@ -1,0 +1,225 @@
+"""From a merged raw document to the validated fields of a Scenario (docs/design.md section 3)."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from ..facts import FactBase
+from .checker import DEFAULTS, MISSING, Checker, kind
+from .lines import Index
+from .lines import Locator
+from .paths import item_label
+from .problems import ScenarioError
+from .types import Batch, Contingent, Funding, Mandate, Pledge, split_evenly
+
+
+def fields(document: dict, locator: Locator, source: Path, facts: FactBase) -> dict[str, Any]:
+    """The fields of the Scenario that ``document`` describes; raises ScenarioError listing every problem."""
+    check = Checker(locator, facts)
+    root = document
+    check.keys(root, "<root>", ())
+
+    meta = root.get("scenario", MISSING)
+    if meta is MISSING:
+        check.problem(("scenario",), "missing required table [scenario] (name, start, end)")
+        meta = {"name": "", "start": None, "end": None}
+    elif not check.keys(meta, "scenario", ("scenario",)):
+        meta = {}
+    name = check.string(meta, "name", ("scenario",))
+    description = check.string(meta, "description", ("scenario",), default="")
+    start = check.date(meta, "start", ("scenario",)) if meta.get("start", 0) is not None else None
+    end = check.date(meta, "end", ("scenario",)) if meta.get("end", 0) is not None else None
+    if start and end and end <= start:
+        check.problem(("scenario", "end"), f"must be after scenario.start ({start}), got {end}")
+    replications = check.number(meta, "replications", ("scenario",), default=1000, integer=True, low=1)
+    seed = check.number(meta, "seed", ("scenario",), default=0, integer=True, low=0)
+
+    mission = root.get("mission", MISSING)
+    if mission is MISSING:
+        check.problem(("mission",), "missing required table [mission] (authorized)")
+        mission = {"authorized": 0}
+    elif not check.keys(mission, "mission", ("mission",)):
+        mission = {}
+    authorized = check.number(mission, "authorized", ("mission",), integer=True)
+    target = check.number(mission, "target", ("mission",), default=authorized, integer=True)
+
+    assumptions = root.get("assumptions", {})
+    if not check.keys(assumptions, "assumptions", ("assumptions",)):
+        assumptions = {}
+    base = _contingent_defaults(check, assumptions, ("assumptions",), DEFAULTS)
+
+    contingents = _items(check, root, "contingent", "country", _contingent, base)
+    if "contingent" not in root or (isinstance(root.get("contingent"), list) and not root["contingent"]):
+        check.problem(("contingent",), "at least one [[contingent]] is required")
+    mandates = sorted(_items(check, root, "mandate", "name", _mandate, authorized), key=lambda m: m.expires)
+
+    funding = None
+    if "funding" in root:
+        funding = _funding(check, root["funding"])
+
+    if check.problems:
+        raise ScenarioError(check.problems)
+    resolved = resolved_document(document, facts)
+    digest = hashlib.sha256(json.dumps(resolved, sort_keys=True, default=str).encode()).hexdigest()
+    return dict(
+        name=name, description=description, start=start, end=end, replications=replications, seed=seed,
+        authorized=authorized, target=target, contingents=tuple(contingents), mandates=tuple(mandates),
+        funding=funding, facts_used=tuple(check.used[k] for k in sorted(check.used)), source=str(source),
+        hash=digest, document=copy.deepcopy(document), facts=facts,
+    )
+
+
+def _items(check: Checker, root: dict, key: str, ident: str, build, context, prefix: tuple = ()) -> list:
+    items = root.get(key, [])
+    if not isinstance(items, list):
+        check.problem(prefix + (key,), f"must be an array of tables ([[{key}]]), got {kind(items)}")
+        return []
+    out, seen = [], set()
+    for index, item in enumerate(items):
+        label = item_label(item, index)
+        path = prefix + (key, label)
+        if not isinstance(item, dict):
+            check.problem(path, f"must be a table, got {kind(item)}")
+            continue
+        value = item.get(ident)
+        if not isinstance(value, str) or not value:
+            check.problem(path + (ident,), f"{key} items need a non-empty {ident} string")
+            continue
+        if value in seen:
+            check.problem(path + (ident,), f"duplicate {ident} {value!r}: each {key} must be unique",
+                          where=prefix + (key, Index(index), ident))
+            continue
+        seen.add(value)
+        built = build(check, item, path, context)
+        if built is not None:
+            out.append(built)
+    return out
+
+
+def _contingent_defaults(check: Checker, table: dict, path: tuple, base: dict) -> dict:
+    """The per-contingent stochastic values, from ``table`` falling back on ``base``."""
+    out = {
+        "fulfilment": check.dist(table, "fulfilment", path, base["fulfilment"], high=1, fraction=True),
+        "slip_days": check.dist(table, "slip_days", path, base["slip_days"]),
+        "tour_days": check.dist(table, "tour_days", path, base["tour_days"], low=1),
+        "attrition_per_year": check.dist(table, "attrition_per_year", path, base["attrition_per_year"]),
+    }
+    rotation = table.get("rotation", {})
+    if check.keys(rotation, "rotation", path + ("rotation",)):
+        out["rotation.probability"] = check.dist(
+            rotation, "probability", path + ("rotation",), base["rotation.probability"], high=1, fraction=True
+        )
+        out["rotation.gap_days"] = check.dist(rotation, "gap_days", path + ("rotation",), base["rotation.gap_days"])
+    else:
+        out["rotation.probability"] = out["rotation.gap_days"] = None
+    return out
+
+
+def _contingent(check: Checker, item: dict, path: tuple, base: dict) -> Contingent | None:
+    check.keys(item, "contingent", path)
+    pledged = check.number(item, "pledged", path, integer=True)
+    values = _contingent_defaults(check, item, path, base)
+    has_batches, has_schedule = "batches" in item, "schedule" in item
+    batches: list[Batch] = []
+    if has_batches and has_schedule:
+        check.problem(path + ("schedule",), "give exactly one of batches and schedule, not both")
+    elif not has_batches and not has_schedule:
+        check.problem(path, "needs batches = [...] or schedule = {...}")
+    elif has_batches:
+        raw = item["batches"]
+        if not isinstance(raw, list) or not raw:
+            check.problem(path + ("batches",), "must be a non-empty array of {arrive, size} tables")
+        else:
+            for k, batch in enumerate(raw):
+                where = path + ("batches", k)
+                if not check.keys(batch, "batch", where):
+                    continue
+                arrive = check.date(batch, "arrive", where)
+                size = check.number(batch, "size", where, integer=True)
+                slip = check.dist(batch, "slip_days", where, values["slip_days"])
+                if None not in (arrive, size, slip):
+                    batches.append(Batch(arrive, size, slip))
+            if pledged is not None and len(batches) == len(raw):
+                total = sum(b.size for b in batches)
+                if total != pledged:
+                    check.problem(path + ("batches",), f"batch sizes sum to {total:,} but pledged is {pledged:,}; they must be equal")
+    else:
+        schedule = item["schedule"]
+        where = path + ("schedule",)
+        if check.keys(schedule, "schedule", where):
+            first = check.date(schedule, "first", where)
+            count = check.number(schedule, "batches", where, integer=True, low=1)
+            interval = check.number(schedule, "interval_days", where, default=0, integer=True)
+            slip = check.dist(schedule, "slip_days", where, values["slip_days"])
+            if None not in (first, count, interval, slip, pledged):
+                sizes = split_evenly(pledged, count)
+                try:
+                    batches = [Batch(first + dt.timedelta(days=k * interval), sizes[k], slip) for k in range(count)]
+                except OverflowError:
+                    check.problem(where + ("interval_days",), "the schedule runs past the year 9999; use fewer batches or a shorter interval")
+    if pledged is None or None in values.values() or not batches:
+        return None
+    return Contingent(
+        country=item["country"], pledged=pledged, fulfilment=values["fulfilment"], tour_days=values["tour_days"],
+        relief_probability=values["rotation.probability"], relief_gap_days=values["rotation.gap_days"],
+        attrition_per_year=values["attrition_per_year"], batches=tuple(batches),
+    )
+
+
+def _mandate(check: Checker, item: dict, path: tuple, authorized: int | None) -> Mandate | None:
+    check.keys(item, "mandate", path)
+    expires = check.date(item, "expires", path)
+    renewal = check.dist(item, "renewal_probability", path, 1.0, high=1, fraction=True)
+    months = check.number(item, "renewed_months", path, default=12, integer=True, high=1200)
+    after = check.number(item, "authorized_after", path, default=None, integer=True)
+    drawdown = check.number(item, "drawdown_days", path, default=0, integer=True)
+    if None in (expires, renewal, months, drawdown):
+        return None
+    return Mandate(item["name"], expires, renewal, months, after, drawdown)
+
+
+def _funding(check: Checker, table: Any) -> Funding | None:
+    path = ("funding",)
+    if not check.keys(table, "funding", path):
+        return None
+    values = {
+        key: check.number(table, key, path, default=0)
+        for key in ("cost_per_officer_day_usd", "fixed_cost_per_month_usd", "deploy_cost_per_officer_usd")
+    }
+    values["start_balance_usd"] = check.number(table, "start_balance_usd", path, default=0, low=None)
+    runway = check.number(table, "runway_days", path, default=0, integer=True)
+    pledges = _items(check, table, "pledge", "donor", _pledge, None, prefix=("funding",))
+    if None in values.values() or runway is None:
+        return None
+    return Funding(runway_days=runway, pledges=tuple(pledges), **values)
+
+
+def _pledge(check: Checker, item: dict, path: tuple, _context) -> Pledge | None:
+    check.keys(item, "pledge", path)
+    amount = check.number(item, "amount_usd", path)
+    fulfilment = check.dist(item, "fulfilment", path, 1.0, high=1, fraction=True)
+    tranches = check.number(item, "tranches", path, default=1, integer=True, low=1)
+    first = check.date(item, "first", path)
+    interval = check.number(item, "interval_days", path, default=0, integer=True)
+    slip = check.dist(item, "slip_days", path, 0)
+    if None in (amount, fulfilment, tranches, first, interval, slip):
+        return None
+    return Pledge(item["donor"], amount, fulfilment, tranches, first, interval, slip)
+
+
+def resolved_document(document: Any, facts: FactBase) -> Any:
+    """The document with fact references replaced by their values (what the hash covers)."""
+    if isinstance(document, dict):
+        return {k: resolved_document(v, facts) for k, v in document.items()}
+    if isinstance(document, list):
+        return [resolved_document(v, facts) for v in document]
+    if isinstance(document, str) and document.startswith("fact:") and document[5:] in facts:
+        return resolved_document(facts.get(document[5:]).value, facts)
+    if isinstance(document, (dt.date, dt.datetime)):
+        return document.isoformat()
+    return document

@@ -1,0 +1,204 @@
+"""Reading typed values out of a raw scenario document, recording every problem and every fact used."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from ..dists import Dist, DistError
+from ..facts import FactBase
+from ..text import did_you_mean
+from .lines import Locator
+from .problems import Problem
+from .types import FactUse
+
+#: The keys allowed in each kind of table (the JSON Schema is derived from it).
+ALLOWED = {
+    "<root>": ("scenario", "mission", "assumptions", "mandate", "contingent", "funding"),
+    "scenario": ("name", "description", "start", "end", "replications", "seed"),
+    "mission": ("authorized", "target"),
+    "assumptions": ("fulfilment", "slip_days", "tour_days", "attrition_per_year", "rotation"),
+    "rotation": ("probability", "gap_days"),
+    "mandate": ("name", "expires", "renewal_probability", "renewed_months", "authorized_after", "drawdown_days", "remove"),
+    "contingent": (
+        "country", "pledged", "fulfilment", "slip_days", "tour_days", "rotation", "attrition_per_year",
+        "batches", "schedule", "remove",
+    ),
+    "batch": ("arrive", "size", "slip_days"),
+    "schedule": ("first", "batches", "interval_days", "slip_days"),
+    "funding": (
+        "start_balance_usd", "cost_per_officer_day_usd", "fixed_cost_per_month_usd",
+        "deploy_cost_per_officer_usd", "runway_days", "pledge",
+    ),
+    "pledge": ("donor", "amount_usd", "fulfilment", "tranches", "first", "interval_days", "slip_days", "remove"),
+}
+
+#: The per-contingent values a scenario that says nothing gets.
+DEFAULTS = {
+    "fulfilment": 1.0,
+    "slip_days": 0,
+    "tour_days": 365,
+    "attrition_per_year": 0.0,
+    "rotation.probability": 1.0,
+    "rotation.gap_days": 0,
+}
+
+MISSING = object()
+
+
+class Checker:
+    """Reads values out of the raw document, recording problems and facts used."""
+
+    def __init__(self, locator: Locator, facts: FactBase):
+        self.locator = locator
+        self.facts = facts
+        self.problems: list[Problem] = []
+        self.used: dict[str, FactUse] = {}
+
+    def problem(self, path: tuple, message: str, where: tuple | None = None) -> None:
+        """Record a problem at key ``path``; ``where`` (default ``path``) is what to look up for the line."""
+        file, line = self.locator.find(where or path)
+        self.problems.append(Problem(file, line, ".".join(str(p) for p in path), message))
+
+    def keys(self, table: Any, allowed_key: str, path: tuple) -> bool:
+        if not isinstance(table, dict):
+            self.problem(path, f"must be a table, got {kind(table)}")
+            return False
+        allowed = ALLOWED[allowed_key]
+        for key in table:
+            if key not in allowed:
+                self.problem(path + (key,), f"unknown key{did_you_mean(key, allowed)}; allowed here: {', '.join(allowed)}")
+        return True
+
+    def _fact(self, value: Any, path: tuple) -> Any:
+        if isinstance(value, str) and value.startswith("fact:"):
+            fact_id = value[5:]
+            if fact_id not in self.facts:
+                self.problem(path, f"unknown fact {fact_id!r}{did_you_mean(fact_id, self.facts.ids())} in {self.facts.path}")
+                return MISSING
+            fact = self.facts.get(fact_id)
+            self.used[fact_id] = FactUse(fact_id, fact.value, fact.source, fact.quote, ".".join(map(str, path)))
+            return fact.value
+        return value
+
+    def number(self, table: dict, key: str, path: tuple, *, default: Any = MISSING, integer: bool = False,
+               low: float | None = 0, high: float | None = None) -> Any:
+        """A plain number (or fact) in [low, high]; None and a recorded problem if wrong."""
+        where = path + (key,)
+        if key not in table:
+            if default is MISSING:
+                self.problem(where, "required key is missing")
+                return None
+            return default
+        raw = table[key]
+        if isinstance(raw, dict):
+            self.problem(where, "a distribution is not allowed here; give a number")
+            return None
+        value = self._fact(raw, where)
+        if value is MISSING:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.problem(where, f"must be a {'whole number' if integer else 'number'}, got {kind(value)} {show(value)}")
+            return None
+        if not math.isfinite(value):
+            self.problem(where, f"must be finite, got {value!r}")
+            return None
+        if integer and value != int(value):
+            self.problem(where, f"must be a whole number, got {value!r}")
+            return None
+        if low is not None and value < low:
+            self.problem(where, f"must be >= {low:g}, got {value:g}")
+            return None
+        if high is not None and value > high:
+            self.problem(where, f"must be <= {high:g}, got {value:g}")
+            return None
+        return int(value) if integer else value
+
+    def dist(self, table: dict, key: str, path: tuple, default: Any, *, low: float = 0, high: float | None = None,
+             fraction: bool = False) -> Dist | None:
+        """A number or distribution table whose support lies in [low, high]."""
+        where = path + (key,)
+        raw = table.get(key, default)
+        if raw is None:
+            return None  # the default it falls back on was wrong, and was reported there
+        if isinstance(raw, Dist):
+            return raw
+        if isinstance(raw, dict):
+            try:
+                dist = Dist.from_table(raw)
+            except DistError as error:
+                self.problem(where + ((error.key,) if error.key and error.key != "dist" else ()), str(error))
+                return None
+            if dist.kind == "beta" and not fraction:
+                self.problem(where, "beta is for fractions only (fulfilment, probabilities)")
+                return None
+            lo, hi = dist.support()
+            if fraction and dist.kind in ("normal", "lognormal"):
+                self.problem(where, f"a {dist.kind} distribution can leave [0, 1]; use beta, uniform or triangular for a fraction")
+                return None
+            if lo < low or (high is not None and hi > high):
+                bound = f"[{low:g}, {high:g}]" if high is not None else f">= {low:g}"
+                if dist.kind not in ("normal", "lognormal") or lo == hi:
+                    self.problem(where, f"values must be {bound}; this {dist.kind} reaches {lo:g}..{hi:g}")
+                    return None
+            return dist
+        value = self._fact(raw, where)
+        if value is MISSING:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.problem(where, f"must be a number or a distribution table, got {kind(value)} {show(value)}")
+            return None
+        if value < low or (high is not None and value > high):
+            bound = f"in [{low:g}, {high:g}]" if high is not None else f">= {low:g}"
+            self.problem(where, f"must be {bound}, got {value:g}")
+            return None
+        return Dist.fixed(value)
+
+    def date(self, table: dict, key: str, path: tuple, required: bool = True) -> dt.date | None:
+        where = path + (key,)
+        if key not in table:
+            if required:
+                self.problem(where, "required key is missing (a date like 2024-06-25)")
+            return None
+        value = self._fact(table[key], where)
+        if value is MISSING:
+            return None
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if not isinstance(value, dt.date):
+            self.problem(where, f"must be a date like 2024-06-25, got {kind(value)} {show(value)}")
+            return None
+        return value
+
+    def string(self, table: dict, key: str, path: tuple, default: Any = MISSING) -> str | None:
+        if key not in table:
+            if default is MISSING:
+                self.problem(path + (key,), "required key is missing")
+                return None
+            return default
+        value = table[key]
+        if not isinstance(value, str):
+            self.problem(path + (key,), f"must be a string, got {kind(value)}")
+            return None
+        return value
+
+
+def show(value: Any) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else repr(value)
+
+
+def kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, dt.date):
+        return "a date"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__

@@ -1,0 +1,117 @@
+"""Reading scenario files: TOML, ``extends`` chains and how a child merges over its parent."""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import tomllib
+from pathlib import Path
+
+from ..text import did_you_mean
+from .lines import Locator
+from .paths import ITEM_KEYS
+from .problems import Problem, ScenarioError
+
+
+def read_toml(path: Path, locator: Locator) -> dict:
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError([Problem(name, None, "<file>", "no such file")])
+    except IsADirectoryError:
+        raise ScenarioError([Problem(name, None, "<file>", f"is a folder; give scenario files, e.g. {name.rstrip('/')}/*.toml")])
+    except OSError as error:
+        raise ScenarioError([Problem(name, None, "<file>", f"cannot read: {error.strerror}")])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError([Problem(name, None, "<toml>", "not a text file (not UTF-8); a scenario is a TOML text file")])
+    if "\x00" in text:
+        raise ScenarioError([Problem(name, None, "<toml>", "not a text file (contains NUL bytes)")])
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        match = re.search(r"\(at line (\d+), column \d+\)", message)
+        line = int(match.group(1)) if match else None
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
+        raise ScenarioError([Problem(name, line, "<toml>", f"invalid TOML: {message}")])
+    locator.files.append((path, text, document))
+    return document
+
+
+def read_with_extends(path: Path, chain: list[Path], locator: Locator) -> dict:
+    resolved = path.resolve()
+    document = dict(read_toml(path, locator))
+    parent_name = document.pop("extends", None)
+    if parent_name is None:
+        return document
+    line = locator.line_of(path, ("extends",))
+    if not isinstance(parent_name, str):
+        raise ScenarioError([Problem(str(path), line, "extends", "must be a file path string")])
+    parent_path = Path(os.path.normpath(path.parent / parent_name))
+    if not parent_path.is_file():
+        raise ScenarioError([Problem(str(path), line, "extends", f"no such file: {parent_path}")])
+    if parent_path.resolve() in chain + [resolved]:
+        cycle = " -> ".join(p.name for p in chain + [resolved, parent_path.resolve()])
+        raise ScenarioError([Problem(str(path), line, "extends", f"extends cycle: {cycle}")])
+    parent = read_with_extends(parent_path, chain + [resolved], locator)
+    _check_removals(parent, document, path, locator)
+    return merge(parent, document)
+
+
+def _check_removals(parent: dict, child: dict, path: Path, locator: Locator) -> None:
+    """``remove = true`` must name an item the parent has (a typo would otherwise be silently ignored)."""
+    problems = []
+    for key, ident, parent_items, child_items in (
+        ("contingent", "country", parent.get("contingent"), child.get("contingent")),
+        ("mandate", "name", parent.get("mandate"), child.get("mandate")),
+        ("pledge", "donor", (parent.get("funding") or {}).get("pledge"), (child.get("funding") or {}).get("pledge")),
+    ):
+        names = [item.get(ident) for item in parent_items or [] if isinstance(item, dict)]
+        for item in child_items or []:
+            if isinstance(item, dict) and item.get("remove") is True and item.get(ident) not in names:
+                where = (("funding",) if key == "pledge" else ()) + (key, item.get(ident), "remove")
+                problems.append(Problem(
+                    str(path), locator.line_of(path, where), ".".join(map(str, where)),
+                    f"nothing to remove: the parent has no {ident} {item.get(ident)!r}{did_you_mean(item.get(ident), names)}",
+                ))
+    if problems:
+        raise ScenarioError(problems)
+
+
+def merge(parent: dict, child: dict) -> dict:
+    """Merge ``child`` over ``parent`` as docs/design.md section 3 says (returns a new dict)."""
+    out = copy.deepcopy(parent)
+    for key, value in child.items():
+        if key in ITEM_KEYS and isinstance(value, list) and isinstance(out.get(key), list):
+            out[key] = _merge_items(out[key], value, ITEM_KEYS[key])
+        elif isinstance(value, dict) and isinstance(out.get(key), dict) and "dist" not in value:
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _merge_items(parents: list, children: list, ident: str) -> list:
+    out = copy.deepcopy(parents)
+    for child in children:
+        if not isinstance(child, dict):
+            out.append(child)
+            continue
+        match = next((i for i, item in enumerate(out) if isinstance(item, dict) and item.get(ident) == child.get(ident)), None)
+        if child.get("remove") is True:
+            if match is not None:
+                del out[match]
+            continue
+        if match is None:
+            out.append(copy.deepcopy(child))
+            continue
+        merged = merge(out[match], child)
+        for chosen, other in (("schedule", "batches"), ("batches", "schedule")):
+            if chosen in child and other not in child:
+                merged.pop(other, None)  # a child that gives a schedule replaces the parent's batches
+        out[match] = merged
+    return out

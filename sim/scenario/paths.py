@@ -1,0 +1,58 @@
+"""Dotted key paths into a raw scenario document: ``contingent.Kenya.batches.2.size``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..text import did_you_mean
+
+#: Arrays of tables and the key that identifies their items when merging and in key paths.
+ITEM_KEYS = {"contingent": "country", "mandate": "name", "pledge": "donor"}
+
+
+def set_path(document: dict, dotted: str, value: Any) -> None:
+    """Set ``value`` at a dotted override path in a raw scenario document (KeyError if no such place)."""
+    parts = dotted.split(".")
+    node: Any = document
+    i = 0
+    while i < len(parts) - 1:
+        part = parts[i]
+        if isinstance(node, dict):
+            if part not in node:  # a table not written yet; validation names unknown keys
+                node[part] = {}
+            node = node[part]
+            i += 1
+            continue
+        if isinstance(node, list):
+            # match an item by index or by its identifying key; names may contain dots
+            found = None
+            for j in range(len(parts) - 1, i, -1):
+                label = ".".join(parts[i:j])
+                found = find_item(node, label)
+                if found is not None:
+                    node, i = found, j
+                    break
+            if found is None:
+                labels = [str(item_label(item, k)) for k, item in enumerate(node)]
+                numbered = f" (or their number, 0 to {len(node) - 1})" if node else ""
+                raise KeyError(f"no item {parts[i]!r}{did_you_mean(parts[i], labels)}; items: {', '.join(labels)}{numbered}")
+            continue
+        raise KeyError(f"{'.'.join(parts[:i])} is a value, not a table")
+    if not isinstance(node, dict):
+        raise KeyError(f"{'.'.join(parts[:-1])} is not a table")
+    node[parts[-1]] = value
+
+
+def find_item(items: list, label: str):
+    for k, item in enumerate(items):
+        if isinstance(item, dict) and (str(item_label(item, k)) == label or str(k) == label):
+            return item
+    return None
+
+
+def item_label(item: Any, index: int) -> Any:
+    if isinstance(item, dict):
+        for ident in ("country", "name", "donor"):
+            if isinstance(item.get(ident), str) and item[ident]:
+                return item[ident]
+    return index

@@ -1,0 +1,90 @@
+"""The parts of a validated scenario (contingents, batches, mandates, funding) and calendar arithmetic."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from ..dists import Dist
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A planned group of a contingent's first tour."""
+
+    planned: dt.date
+    size: int
+    slip_days: Dist
+
+
+@dataclass(frozen=True)
+class Contingent:
+    country: str
+    pledged: int
+    fulfilment: Dist
+    tour_days: Dist
+    relief_probability: Dist
+    relief_gap_days: Dist
+    attrition_per_year: Dist
+    batches: tuple[Batch, ...]
+
+
+@dataclass(frozen=True)
+class Mandate:
+    name: str
+    expires: dt.date
+    renewal_probability: Dist
+    renewed_months: int
+    authorized_after: int | None
+    drawdown_days: int
+
+
+@dataclass(frozen=True)
+class Pledge:
+    donor: str
+    amount_usd: float
+    fulfilment: Dist
+    tranches: int
+    first: dt.date
+    interval_days: int
+    slip_days: Dist
+
+
+@dataclass(frozen=True)
+class Funding:
+    start_balance_usd: float
+    cost_per_officer_day_usd: float
+    fixed_cost_per_month_usd: float
+    deploy_cost_per_officer_usd: float
+    runway_days: int
+    pledges: tuple[Pledge, ...]
+
+
+@dataclass(frozen=True)
+class FactUse:
+    """A fact a scenario used: where (key path) and what the fact base says of it."""
+
+    id: str
+    value: Any
+    source: str
+    quote: str
+    path: str
+
+
+def split_evenly(total: int, parts: int) -> list[int]:
+    """Split ``total`` into ``parts`` sizes as evenly as possible, earlier parts taking the remainder."""
+    size, remainder = divmod(total, parts)
+    return [size + (1 if k < remainder else 0) for k in range(parts)]
+
+
+def add_months(date: dt.date, months: int) -> dt.date:
+    """``date`` plus calendar months, clipped to the month's last day (Jan 31 + 1 month = Feb 28/29)."""
+    index = date.month - 1 + months
+    year, month = date.year + index // 12, index % 12 + 1
+    for day in range(date.day, 27, -1):
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            continue
+    return dt.date(year, month, min(date.day, 28))

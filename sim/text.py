@@ -1,0 +1,188 @@
+"""Numbers and words as people read them: money, percentages, clipped text, tables, CSV, "did you mean".
+
+One helper for each recurring need, used by every layer above: a value as written on the
+command line (:func:`value_text`), a money figure (:func:`money_text`), a percentage
+(:func:`percent_text`), a fixed-width table (:func:`table`), CSV (:func:`csv_text`) and the
+nearest valid name for a typo (:func:`did_you_mean`).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import io
+import json
+import tomllib
+from typing import Any, Iterable, Mapping, Sequence
+
+
+def did_you_mean(word: Any, options: Iterable[Any], n: int = 1) -> str:
+    """``" (did you mean 'x'?)"`` for the nearest of ``options`` (up to ``n`` of them), or ``""``."""
+    options = [str(o) for o in options]
+    word = str(word)
+    close = difflib.get_close_matches(word, options, n=n, cutoff=0.6)
+    if not close:
+        close = [o for o in options if len(word) >= 3 and (o.startswith(word) or word.startswith(o))][:n]
+    if not close:
+        return ""
+    names = [repr(c) for c in close]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    return f" (did you mean {listed}?)"
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, the last one an ellipsis when it was cut."""
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` on one line (runs of white space made one space), clipped to ``width``."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def money_text(usd: float | None, small: bool = False) -> str:
+    """US dollars in millions, sign first: ``$14.9M``, ``-$65.3M``; ``-`` for no value.
+
+    With ``small``, amounts under a million are written in whole dollars (``$1,250``).
+    """
+    if usd is None:
+        return "-"
+    usd = float(usd)
+    sign = "-" if usd < 0 else ""
+    if small and abs(usd) < 1e6:
+        return f"{sign}${abs(usd):,.0f}"
+    return f"{sign}${abs(usd) / 1e6:,.1f}M"
+
+
+def percent_text(p: float | None, decimals: int = 1, bounded: bool = False) -> str:
+    """A probability as a percentage (``12.3%``; ``-`` for no value).
+
+    With ``bounded``, a probability that is neither 0 nor 1 never reads as either: ``<1%``, ``>99%``.
+    """
+    if p is None:
+        return "-"
+    p = float(p)
+    if bounded and 0 < p < 0.005:
+        return "<1%"
+    if bounded and 0.995 <= p < 1:
+        return ">99%"
+    return f"{100 * p:.{decimals}f}%"
+
+
+def tidy(value: float) -> float:
+    """A float rounded to 10 decimals, so that ``0.30000000000000004`` reads 0.3 (and -0.0 reads 0.0)."""
+    value = round(float(value), 10)
+    return 0.0 if value == 0 else value
+
+
+def value_text(value: Any) -> str:
+    """A value as written on the command line (TOML syntax; strings bare)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(tidy(value))
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml_item(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_item(v) for v in value) + "]"
+    return str(value)
+
+
+def _toml_item(value: Any) -> str:
+    return json.dumps(value) if isinstance(value, str) else value_text(value)
+
+
+def point_text(values: Mapping[str, Any]) -> str:
+    """Dotted keys and their values as written on the command line: ``a.b=0.5, c={dist = "beta", ...}``."""
+    return ", ".join(f"{k}={value_text(v)}" for k, v in values.items())
+
+
+def parse_value(text: str) -> Any:
+    """A command-line value as TOML would read it (number, boolean, date, table), else the string itself."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str, indent: str = "",
+          min_widths: Sequence[int] | None = None, max_widths: Sequence[int | None] | None = None,
+          fixed: Mapping[int, int] | None = None, rule: bool = False) -> list[str]:
+    """The lines of a fixed-width text table, columns two spaces apart, no trailing spaces.
+
+    ``align`` has one letter per column, ``l`` or ``r``. A column is as wide as its widest
+    cell (header included), at least ``min_widths[k]``, at most ``max_widths[k]`` (longer cells
+    are clipped with an ellipsis); a column in ``fixed`` is exactly that wide. ``rule`` draws a
+    line of dashes under the header.
+    """
+    count = len(align)
+    fixed = dict(fixed or {})
+    widths = []
+    for k in range(count):
+        if k in fixed:
+            widths.append(fixed[k])
+            continue
+        width = max([len(header[k])] + [len(row[k]) for row in rows])
+        if min_widths is not None:
+            width = max(width, min_widths[k])
+        if max_widths is not None and max_widths[k] is not None:
+            width = min(width, max_widths[k])
+        widths.append(width)
+
+    def line(cells: Sequence[str]) -> str:
+        out = []
+        for k, (cell, width) in enumerate(zip(cells, widths)):
+            cell = clip(cell, width)
+            out.append(cell.ljust(width) if align[k] == "l" else cell.rjust(width))
+        return (indent + "  ".join(out)).rstrip()
+
+    lines = [line(header)]
+    if rule:
+        lines.append(line(["-" * w for w in widths]))
+    return lines + [line(row) for row in rows]
+
+
+def csv_text(rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> str:
+    """CSV with one header row: cells as given (None empty, booleans true/false, floats as Python writes them)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([_cell(value) for value in row] for row in rows)
+    return out.getvalue()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return value
+    return value_text(value)
+
+
+def number_text(x: float) -> str:
+    """A number with at most 3 decimals and no trailing zeros, as the daily CSVs write it (``0`` for -0)."""
+    text = f"{float(x):.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def json_text(data: Any) -> str:
+    """Indented JSON as every output file writes it: non-ASCII kept, dates as text, a final newline."""
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def rows_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
+    """Dict rows as CSV, columns those given or the first row's keys (numbers as they are, already rounded)."""
+    columns = list(columns or (rows[0].keys() if rows else []))
+    return csv_text([[row.get(c) for c in columns] for row in rows], columns)
