@@ -158,6 +158,7 @@ def simpy_floor(scenario, replications: int, repeat: int) -> float:
     import simpy
 
     from sim.model import PHASES, Mission, Plan
+    from sim.model.mission import Environment
     from sim.streams import BLOCK, Streams
 
     plan = Plan(scenario)
@@ -174,10 +175,10 @@ def simpy_floor(scenario, replications: int, repeat: int) -> float:
     def once():
         counts.clear()
         for roots, _ in recorded:
-            env = simpy.Environment(initial_time=plan.origin * PHASES)
+            env = Environment(initial_time=plan.origin * PHASES)
             _do(env, roots)
             env.run(until=until)
-            counts.append(next(env._eid))
+            counts.append(env.scheduled)
 
     counts: list[int] = []
     seconds = median_time(once, repeat)

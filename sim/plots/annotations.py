@@ -171,17 +171,18 @@ def observed_points(ax: Axes, observations: Sequence[tuple], first: dt.date, sto
     return points
 
 def add_footnote(fig: Figure, results: Sequence[Any], extra_sources: Sequence[str] = (), extra_note: str = "") -> None:
-    """Small grey text at the bottom: sources, seed, scenario hash, version."""
-    sources: list[str] = []
+    """Small grey text at the bottom: the articles (by their short names), seed, scenario hash, version."""
+    files: list[str] = []
     for result in results:
         for fact in result.scenario.facts_used:
-            if fact.source not in sources:
-                sources.append(fact.source)
+            if fact.source not in files:
+                files.append(fact.source)
     for source in extra_sources:
-        if source not in sources:
-            sources.append(source)
-    sources.sort()
-    text = "Sources: " + (", ".join(sources) if sources else "none (the scenario uses no sourced facts)") + ". "
+        if source not in files:
+            files.append(source)
+    name = results[0].scenario.facts.source_name
+    sources = [name(file) for file in sorted(files)]
+    text = "Sources: " + ("; ".join(sources) if sources else "none (the scenario uses no sourced facts)") + ". "
     if len(results) == 1:
         r = results[0]
         text += f"Seed {r.seed}, scenario hash {r.scenario.hash[:12]}, mss-sim v{r.version}."

@@ -78,7 +78,8 @@ class Checker:
                 self.problem(path, f"unknown fact {fact_id!r}{did_you_mean(fact_id, self.facts.ids())} in {self.facts.path}")
                 return MISSING
             fact = self.facts.get(fact_id)
-            self.used[fact_id] = FactUse(fact_id, fact.value, fact.source, fact.quote, ".".join(map(str, path)))
+            self.used[fact_id] = FactUse(fact_id, fact.value, fact.source, fact.quote, ".".join(map(str, path)),
+                                          self.facts.source_name(fact.source))
             return fact.value
         return value
 

@@ -70,6 +70,7 @@ class FactUse:
     source: str
     quote: str
     path: str
+    source_name: str = ""  # the article's short name (seeds/sources.toml)
 
 
 def split_evenly(total: int, parts: int) -> list[int]:
