@@ -54,6 +54,7 @@ class Dist:
 
     @classmethod
     def fixed(cls, value: float) -> "Dist":
+        """The distribution that always gives ``value`` (as a float)."""
         return cls("fixed", (float(value),))
 
     @classmethod
@@ -81,6 +82,7 @@ class Dist:
         return dist
 
     def _check(self) -> None:
+        """Raise :class:`DistError` if the parameters are impossible for the form (low > high, sd < 0, ...)."""
         p = self.params
         if self.kind == "uniform" and p[0] > p[1]:
             raise DistError(f"uniform needs low <= high, got low={p[0]:g} > high={p[1]:g}", "high")
@@ -104,6 +106,7 @@ class Dist:
 
     @property
     def is_fixed(self) -> bool:
+        """True for a fixed value (no random draw)."""
         return self.kind == "fixed"
 
     def support(self) -> tuple[float, float]:
@@ -122,6 +125,7 @@ class Dist:
         return 0.0, 1.0  # beta, bernoulli
 
     def mean(self) -> float:
+        """The distribution's mean (for bernoulli, ``p``)."""
         p = self.params
         return {
             "fixed": lambda: p[0],
@@ -175,6 +179,7 @@ class Dist:
 
 
 def _forms() -> str:
+    """The form names, comma-separated, for error messages."""
     return ", ".join(FORMS)
 
 

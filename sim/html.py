@@ -26,6 +26,7 @@ def table(caption: str | None, header: list[str], rows: list[list], left: int = 
           left_cols: tuple[int, ...] = ()) -> str:
     """An HTML table; the first ``left`` columns (and ``left_cols``) are left-aligned, the others right."""
     def cell(tag: str, k: int, value: Any) -> str:
+        """One ``<th>`` or ``<td>`` of column ``k``: ``value`` escaped, aligned as its column."""
         align = "left" if k < left or k in left_cols else "right"
         head = _HEAD if tag == "th" else ""
         return f'<{tag} style="{head}{_CELL}{align}">{esc(value)}</{tag}>'

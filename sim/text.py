@@ -93,6 +93,7 @@ def value_text(value: Any) -> str:
 
 
 def _toml_item(value: Any) -> str:
+    """An item of a TOML table or array: a string quoted, anything else as :func:`value_text` writes it."""
     return json.dumps(value) if isinstance(value, str) else value_text(value)
 
 
@@ -134,6 +135,7 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str, inde
         widths.append(width)
 
     def line(cells: Sequence[str]) -> str:
+        """One line of the table: each cell clipped and aligned in its column, two spaces apart, no trailing spaces."""
         out = []
         for k, (cell, width) in enumerate(zip(cells, widths)):
             cell = clip(cell, width)
@@ -156,6 +158,7 @@ def csv_text(rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> str:
 
 
 def _cell(value: Any) -> str:
+    """A CSV cell: None empty, booleans true/false, whole floats as integers, other floats as Python writes them."""
     if value is None:
         return ""
     if isinstance(value, bool):

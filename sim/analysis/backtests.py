@@ -88,6 +88,7 @@ def backtest(result, observations: Sequence) -> dict:
     count = len(rows)
 
     def mean(values):  # over the exact values, rounded once
+        """The mean of ``values``, rounded to 4 decimals; None when there are no observations."""
         return round(float(np.mean(values)), 4) if count else None
 
     overall = {

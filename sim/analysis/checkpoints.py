@@ -33,6 +33,7 @@ def checkpoints(scenario: Scenario) -> list[Checkpoint]:
 
 
 def _day(result, checkpoint: Checkpoint) -> int | None:
+    """The day of ``checkpoint`` in ``result``'s run (its last day for the end), or None outside the run."""
     sc = result.scenario
     if checkpoint.date is None:
         return sc.days - 1
@@ -41,6 +42,7 @@ def _day(result, checkpoint: Checkpoint) -> int | None:
 
 
 def _round(value, digits: int):
+    """``value`` as a float rounded to ``digits`` decimals; None stays None."""
     return None if value is None else round(float(value), digits)
 
 
@@ -65,6 +67,7 @@ def headline(result, points: Sequence[Checkpoint], full: bool) -> dict:
 
 
 def funding_row(result, full: bool) -> dict:
+    """The funding columns of a row: ``p_deficit`` (and with ``full`` the median lowest balance, US dollars)."""
     if result.scenario.funding is None:
         return {"p_deficit": None, **({"median_minimum_balance_usd": None} if full else {})}
     if not full:  # as summary.json's p_deficit, without computing the whole summary

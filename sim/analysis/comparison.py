@@ -110,6 +110,7 @@ def compare_text(results: Sequence) -> str:
 
 
 def _band(row: dict, label: str) -> str:
+    """Total strength at checkpoint ``label`` as ``median [p5-p95]``, or "outside run"."""
     p50, p5, p95 = (row[f"total_{q}_{label}"] for q in ("p50", "p5", "p95"))
     if p50 is None:
         return "outside run"

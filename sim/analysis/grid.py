@@ -63,6 +63,7 @@ def parse_values(text: str) -> list:
 
 
 def _range(start, stop, step, text: str) -> list:
+    """The values of ``start:stop:step``, stop included (within float tolerance); SweepError for a bad step."""
     if step == 0:
         raise SweepError(f"range {text!r}: step must not be 0")
     if (stop - start) * step < 0:

@@ -48,6 +48,7 @@ def sweep_variants(scenario: Scenario, grid: Mapping[str, Sequence]) -> list[tup
 
 
 def _problems(error: ScenarioError) -> str:
+    """The distinct ``key.path: message`` texts of ``error``'s problems, joined by semicolons."""
     texts = []
     for p in error.problems:
         text = f"{p.path}: {p.message}"
@@ -111,6 +112,7 @@ def sweep(scenario, grid: Mapping[str, Sequence], replications: int | None = Non
 
 
 def _sweep_stats(result, points: Sequence[Checkpoint], funded: bool) -> dict:
+    """A point's statistics: reach and median at each checkpoint, first day, P(target), P(deficit) if ``funded``."""
     stats = headline(result, points, full=False)
     reach = {k: v for k, v in stats.items() if k.startswith("p_reach_authorized_")}
     medians = {k: v for k, v in stats.items() if k.startswith("total_p50_")}
@@ -141,6 +143,7 @@ def sweep_summary(scenario: Scenario, grid: Mapping[str, Sequence], rows: list[d
 
 
 def _plain(value) -> bool:
+    """True for a value JSON holds as it is (None, boolean, number, string); others are written as TOML text."""
     return value is None or isinstance(value, (bool, int, float, str))
 
 

@@ -1,7 +1,9 @@
 """The commands: ``run``, ``validate``, ``facts``, ``compare``, ``sweep`` and ``backtest``.
 
-Each reads its arguments, checks everything before anything runs, and ends with
-:func:`~sim.cli.options.finish`. Bad input raises a :class:`~sim.errors.SimError`.
+Each reads its arguments and checks everything before anything runs; those that write a folder
+end with :func:`~sim.cli.options.finish`. Bad input raises a :class:`~sim.errors.SimError`, but for
+a bad scenario in ``validate`` and a bad observation file in ``backtest``: printed as
+``FILE:LINE: ...``, exit code 2. Each returns the exit code.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from .options import (
 
 
 def cmd_run(args) -> int:
+    """``sim run``: run a scenario (with its ``--set`` overrides), write its folder and print the summary."""
     check_counts(args)
     formats = chart_formats(args.format)
     path = Path(args.scenario) if args.scenario else default_scenario()
@@ -45,6 +48,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    """``sim validate``: print every problem of each FILE (or the JSON Schema); exit code 2 if any file is bad."""
     if args.schema:
         print(json.dumps(json_schema(), indent=2))
         return 0
@@ -68,6 +72,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_facts(args) -> int:
+    """``sim facts``: print the fact base and its conflicts, or with ``--check`` check every quote (1 if any fails)."""
     base = factbase.load_facts(Path(args.facts) if args.facts else None)
     if args.check is None:
         print(base.table())
@@ -91,6 +96,7 @@ def cmd_facts(args) -> int:
 
 
 def cmd_compare(args) -> int:
+    """``sim compare``: run every scenario with common random numbers, write the folder, print the table."""
     check_counts(args)
     formats = chart_formats(args.format)
     scenarios = [load(name) for name in args.scenarios]  # every file is checked before anything runs
@@ -101,6 +107,7 @@ def cmd_compare(args) -> int:
                f"(common random numbers)")
 
     def progress(index, total, result, seconds):
+        """Report on stderr that scenario ``index`` of ``total`` finished, and in how many seconds."""
         say(args, f"  [{index + 1}/{total}] {result.scenario.name}: {seconds:.1f} s")
 
     results = compare(scenarios, replications=replications, seed=seed, workers=args.workers,
@@ -110,6 +117,7 @@ def cmd_compare(args) -> int:
 
 
 def cmd_sweep(args) -> int:
+    """``sim sweep``: validate every point, run them (resumable by the journal), write the folder, print the table."""
     check_counts(args)
     formats = chart_formats(args.format)
     path = Path(args.scenario)
@@ -132,6 +140,7 @@ def cmd_sweep(args) -> int:
         journal_file.unlink(missing_ok=True)
 
     def progress(index, total, row, seconds):
+        """Report on stderr a finished point: its values, P(reach authorized by end), median at end, time taken."""
         point = ", ".join(f"{k}={value_text(row[k])}" for k in grid)
         took = "from the journal" if seconds is None else f"{seconds:.1f} s"
         say(args, f"  [{index + 1}/{total}] {point}: P(reach authorized by end) "
@@ -156,6 +165,7 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_backtest(args) -> int:
+    """``sim backtest``: run a scenario, score it against the observed CSV, write the folder (2: bad observations)."""
     check_counts(args)
     formats = chart_formats(args.format)
     path = Path(args.scenario)

@@ -37,6 +37,7 @@ def default_output(path: Path, sets: list[str] | None = None, suffix: str = "") 
 
 
 def parse_sets(items: list[str]) -> dict:
+    """``--set KEY=VALUE`` items as ``{key: value}``, values read as TOML would; UsageError for a malformed item."""
     out = {}
     for item in items or []:
         key, sep, value = item.partition("=")
@@ -59,6 +60,7 @@ def load_scenario(path: str | Path, overrides: dict | None = None) -> Scenario:
 
 
 def chart_formats(text: str) -> tuple[str, ...]:
+    """``--format`` (``png``, ``svg`` or ``png,svg``) as a tuple of formats; UsageError for anything else."""
     formats = tuple(f.strip().lower() for f in text.split(",") if f.strip())
     bad = [f for f in formats if f not in ("png", "svg")]
     if bad or not formats:

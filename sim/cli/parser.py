@@ -55,13 +55,16 @@ error of the median and its CRPS; overall: coverage, mean absolute error, mean C
 
 
 class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors end with a hint to ``--help`` and exit 2."""
     def error(self, message):  # argparse exits 2 on usage errors: keep that, with a hint
+        """Print the usage and ``message`` with a hint to ``--help`` on stderr; exit 2."""
         self.print_usage(sys.stderr)
         print(f"{self.prog}: error: {message} (see --help)", file=sys.stderr)
         raise SystemExit(BAD_INPUT)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``sim`` parser: every command with its options and examples, bound to its handler (``args.handler``)."""
     parser = _Parser(
         prog="sim",
         description="mss-sim: Monte Carlo projections of force deployment and funding for multinational security missions.",
@@ -73,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def command(name: str, help: str):
+        """Add the command ``name``, described by ``help``, with its examples as the epilog."""
         return commands.add_parser(name, help=help, description=help, epilog=EXAMPLES[name],
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
 
@@ -92,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
         parser.add_argument("-q", "--quiet", action="store_true", help=quiet)
 
     def overrides(parser):
+        """Add the repeatable ``--set KEY=VALUE`` option to ``parser``."""
         parser.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a scenario value (repeatable)")
 
     run = command("run", "Run a scenario's Monte Carlo replications and write its curves, summary and charts.")

@@ -1,8 +1,8 @@
 """The fact base: sourced figures that scenarios refer to as ``"fact:<id>"``.
 
 ``seeds/facts.toml`` holds one ``[[fact]]`` table per figure taken from a news
-article in ``seeds/articles/`` and one ``[[conflict]]`` table wherever sources
-disagree (docs/design.md section 4)::
+article in ``seeds/articles/`` (named in ``seeds/sources.toml``) and one ``[[conflict]]``
+table wherever sources disagree (docs/design.md section 4)::
 
     [[fact]]
     id = "kenya.pledged_total"
@@ -30,7 +30,7 @@ Contract:
 
 :func:`load_facts` enforces all of the above and raises :class:`FactError`
 naming the file and the fact. :func:`check_quotes` checks each quote against the
-article text. This module reads files; it knows nothing of scenarios or SimPy.
+article text. This package reads files; it knows nothing of scenarios or SimPy.
 """
 
 from .base import UNITS, Conflict, Fact, FactBase, FactError, Source, default_facts_path, find_facts_path, format_value

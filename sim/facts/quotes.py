@@ -47,4 +47,5 @@ _PLAIN = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0"
 
 
 def _plain(text: str) -> str:
+    """``text`` with curly quotes, dashes and no-break spaces made plain and runs of white space one space."""
     return " ".join(text.translate(_PLAIN).split())

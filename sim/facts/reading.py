@@ -103,6 +103,7 @@ def load_sources(path: pathlib.Path) -> dict[str, Source]:
 def _check_keys(
     path: pathlib.Path, where: str, table: dict, allowed: tuple[str, ...], required: tuple[str, ...]
 ) -> None:
+    """Raise FactError if ``table`` has a key not in ``allowed`` or lacks one in ``required``."""
     for key in table:
         if key not in allowed:
             raise FactError(f"{path}: {where}: unknown key {key!r}{did_you_mean(key, allowed)}")
@@ -112,6 +113,7 @@ def _check_keys(
 
 
 def _parse_fact(path: pathlib.Path, number: int, table: dict) -> Fact:
+    """The Fact of ``table`` (fact ``number`` of the file), checked; FactError naming the file and the fact."""
     fact_id = table.get("id")
     if not isinstance(fact_id, str) or not fact_id.strip():
         raise FactError(f"{path}: fact #{number}: 'id' must be a non-empty string")
@@ -165,6 +167,7 @@ def _parse_fact(path: pathlib.Path, number: int, table: dict) -> Fact:
 
 
 def _parse_conflict(path: pathlib.Path, number: int, table: dict, known: set[str]) -> Conflict:
+    """The Conflict of ``table``: at least two distinct ``known`` fact ids and a note; FactError otherwise."""
     where = f"conflict #{number}"
     _check_keys(path, where, table, _CONFLICT_KEYS, _CONFLICT_KEYS)
     ids = table["facts"]
@@ -182,4 +185,5 @@ def _parse_conflict(path: pathlib.Path, number: int, table: dict, known: set[str
 
 
 def _is_date(value: object) -> bool:
+    """True for a TOML date (a ``datetime.date`` that is not a date-time)."""
     return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)

@@ -63,6 +63,7 @@ class Mission(Ledger):
     # ------------------------------------------------------------------ drawing
 
     def draw(self, name: tuple, dist: Dist) -> float:
+        """This replication's draw of ``dist`` for decision ``name`` (a fixed value without a draw)."""
         if dist.kind == "fixed":
             return dist.params[0]
         return self.streams.values(name, dist)[self.i]
@@ -82,6 +83,7 @@ class Mission(Ledger):
     # ------------------------------------------------------------------ the run
 
     def run(self) -> Trace:
+        """Start every process, run SimPy to the end of the scenario and return the trace (with its event count)."""
         plan, env = self.plan, self.env
         if plan.funding:
             self.credit(0, plan.start_cents)
@@ -102,6 +104,7 @@ class Mission(Ledger):
         return self.env.timeout(day * PHASES + phase - self.env.now)
 
     def today(self) -> int:
+        """The current day (the tick without its phase)."""
         return self.env.now // PHASES
 
     # ------------------------------------------------------------------ processes
@@ -209,6 +212,7 @@ class Mission(Ledger):
             self.at(day, ADMIT).callbacks.append(self.admit)
 
     def affordable(self) -> int:
+        """How many officers the balance can send now (each needs its runway and deploy cost; no limit unfunded)."""
         if not self.plan.funding:
             return 1 << 62
         if self.balance < 0:
@@ -239,6 +243,7 @@ class Mission(Ledger):
                 self.wake(later)  # attrition will free room
 
     def arrive(self, unit: Unit, n: int, day: int) -> None:
+        """``n`` officers of ``unit`` arrive on ``day`` as a new group: booked, charged, given attrition, serving."""
         group = Group(unit.country, n, f"{unit.id}.{unit.parts}", unit.tour)
         unit.parts += 1
         unit.size -= n
@@ -253,7 +258,7 @@ class Mission(Ledger):
             self.schedule_attrition(group, day, hazard, *self.streams.uniforms(name, 2)[self.i])
         self.env.process(self.serve(group, day))
 
-    # ------------------------------------------------------------------ attrition and drawdown
+    # ------------------------------------------------------------------ lapse
 
     def lapse(self, day: int, drawdown: int) -> None:
         """The mandate lapses: no arrival from today on; everyone leaves, evenly over ``drawdown`` days."""

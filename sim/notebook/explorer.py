@@ -56,6 +56,7 @@ LABELS = {
 
 
 def _require_widgets():
+    """The ipywidgets module; MissingDependencyError saying how to install it if it is missing."""
     try:
         import ipywidgets
     except ImportError:
@@ -160,6 +161,7 @@ def _weighted(scenario: Scenario, attribute: str) -> float:
 
 
 def _snap(value: float, low: float, high: float, step: float) -> float:
+    """``value`` clipped to [low, high] and rounded to the nearest slider step from ``low``."""
     value = min(max(value, low), high)
     return round(low + round((value - low) / step) * step, 6)
 
@@ -233,6 +235,7 @@ class Explorer:
     # ------------------------------------------------------------------ the widgets
 
     def _build(self, widgets) -> None:
+        """Build the sliders (at the scenario's values), the reset button, the status line and the output."""
         start = self.starting_values()
         self.sliders = {}
         layout = widgets.Layout(width="420px")
@@ -269,7 +272,9 @@ class Explorer:
         self.widget = widgets.VBox([header, *rows, self.reset_button, self.status, self.output])
 
     def _on_slide(self, key: str):
+        """The callback of slider ``key``: re-run with its new value."""
         def changed(change) -> None:
+            """Re-run with the new value (errors shown in the widgets), unless the code moved the slider."""
             if not self._syncing:
                 self._safely(lambda: self.update(**{key: change["new"]}))
         return changed
@@ -283,6 +288,7 @@ class Explorer:
             self.status.value = f'<pre style="color:#b2182b">{esc(self.error)}</pre>'
 
     def _sync_sliders(self) -> None:
+        """Move the sliders to the current values (the scenario's own where None) without re-running."""
         self._syncing = True
         try:
             start = self.starting_values()
@@ -295,6 +301,7 @@ class Explorer:
             self._syncing = False
 
     def _status_html(self) -> str:
+        """The last run's headline as HTML: strength at each deadline and at the end, P(deficit), overrides."""
         r = self.result
         s = r.summary()
         st = s["strength"]
@@ -313,6 +320,7 @@ class Explorer:
                 + f"<br><span style='color:#666'>overrides: {changed}</span></div>")
 
     def _render(self) -> None:
+        """Show the status line and, in a Jupyter kernel, the figure as a PNG (headless: nothing is drawn)."""
         self.status.value = self._status_html()
         if not _in_kernel():  # headless (a test, a script): keep result and figure, draw nothing
             return
@@ -325,6 +333,7 @@ class Explorer:
             display(Image(data=buffer.getvalue(), format="png", width=900))
 
     def _ipython_display_(self) -> None:
+        """Display the widgets (what Jupyter shows for an explorer as a cell's last expression)."""
         from IPython.display import display
 
         display(self.widget)
@@ -335,6 +344,7 @@ class Explorer:
 
 
 def _in_kernel() -> bool:
+    """True inside a Jupyter kernel (where a figure can be displayed)."""
     try:
         from IPython import get_ipython
     except ImportError:
@@ -344,6 +354,7 @@ def _in_kernel() -> bool:
 
 
 def _short(value: Any) -> str:
+    """An override value in short text for the status line (numbers as ``%g``, tables as ``{k=v, ...}``)."""
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}" for k, v in value.items()) + "}"
     if isinstance(value, float):

@@ -35,6 +35,7 @@ from .style import (
 
 
 def highest_line(scenario: Any) -> float:
+    """The highest horizontal line of ``scenario``'s charts: its target or its highest ceiling."""
     return float(max([scenario.target] + [v for _, v in scenario.ceilings()]))
 
 def text_days(text: str, first: dt.date, stop: dt.date) -> float:

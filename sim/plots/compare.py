@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ..errors import InputError
 from .annotations import add_footnote, ceiling_and_target, deadline_lines, highest_line
 from .style import (
     BOTTOM,
@@ -37,7 +38,7 @@ def compare_chart(results: Sequence[Any]) -> Figure:
     """
     results = list(results)
     if not results:
-        raise ValueError("compare_chart needs at least one result")
+        raise InputError("compare_chart needs at least one result")
     fig = new_figure()
     ax = fig.add_subplot(1, 1, 1)
     fig.subplots_adjust(left=LEFT, right=RIGHT, top=TOP, bottom=BOTTOM)

@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
+from ..errors import InputError
 from .annotations import add_footnote, ceiling_and_target, deadline_lines, highest_line
 from .style import (
     BOTTOM,
@@ -80,12 +81,12 @@ def funding_chart(result: Any) -> Figure:
     """Fan chart of the mission's cash balance in US$ millions.
 
     The 5-95 % band, the median and the mean balance per day, a zero line with the deficit
-    region (below zero) shaded light red, and mandate deadlines. Raises ValueError when the
+    region (below zero) shaded light red, and mandate deadlines. Raises InputError when the
     scenario has no ``[funding]`` table.
     """
     balance = result.balance_quantiles()
     if balance is None:
-        raise ValueError("scenario has no [funding] table")
+        raise InputError("scenario has no [funding] table")
     sc = result.scenario
     fig = new_figure()
     ax = fig.add_subplot(1, 1, 1)

@@ -20,6 +20,8 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from ..errors import InputError
+
 FIGSIZE = (12, 7)  # inches; at DPI this is 1200 x 700 pixels
 DPI = 100
 
@@ -78,21 +80,24 @@ def save_figure(fig: Figure, path: Path) -> None:
             fig.savefig(path, format="svg", dpi=fig.dpi, bbox_inches=None, facecolor="white",
                         metadata={"Date": None})
     else:
-        raise ValueError(f"cannot save a chart as {path.suffix or 'a file without suffix'!r}: use .png or .svg")
+        raise InputError(f"cannot save a chart as {path.suffix or 'a file without suffix'!r}: use .png or .svg")
 
 
 def figure_writer(make_figure: Callable[[], Figure]) -> Callable[[Path], None]:
     """A writer (for :func:`sim.files.write_folder`) that draws a figure and saves it to the path."""
     def write(path: Path) -> None:
+        """Draw the figure and save it to ``path`` (PNG or SVG by its suffix)."""
         save_figure(make_figure(), path)
 
     return write
 
 
 def new_figure() -> Figure:
+    """An empty white figure of FIGSIZE at DPI (1200 x 700 pixels)."""
     return Figure(figsize=FIGSIZE, dpi=DPI, facecolor="white")
 
 def style_time_axis(ax: Axes, dates: np.ndarray, show_labels: bool) -> None:
+    """Month ticks spaced to fit ``dates``, thousands on y, a light grid; x tick labels only if ``show_labels``."""
     first, last = as_date(np.min(dates)), as_date(np.max(dates))
     months = (last.year - first.year) * 12 + last.month - first.month + 1
     interval = next((k for k in (1, 2, 3, 6, 12) if months / k <= 14), 12)
@@ -116,6 +121,7 @@ def style_time_axis(ax: Axes, dates: np.ndarray, show_labels: bool) -> None:
         ax.spines[side].set_visible(False)
 
 def add_legend(ax: Axes, handles: list, title: str) -> None:
+    """A legend of ``handles`` titled ``title``, just right of the axes, over everything."""
     legend = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(LEGEND_X, 1.0), borderaxespad=0.0,
                        fontsize=LEGEND_SIZE, title=title, title_fontsize=LEGEND_SIZE + 0.5, frameon=False,
                        alignment="left", handlelength=2.4)
@@ -127,27 +133,32 @@ def nice_top(value: float) -> float:
 
 
 def thousands(value: float, _pos=None) -> str:
+    """A tick label: ``value`` rounded, with thousands separators (``12,500``)."""
     return f"{value:,.0f}"
 
 
 def millions(value: float, _pos=None) -> str:
+    """A tick label of a value already in millions: whole from 10 up, one decimal below, a true minus sign."""
     text = f"{value:,.0f}" if abs(value) >= 10 or value == 0 else f"{value:,.1f}"
     return text.replace("-", "−")
 
 
 def plain_number(value: float, _pos=None) -> str:
+    """A tick label: whole numbers with separators, others with up to 3 decimals and no trailing zeros."""
     if float(value).is_integer():
         return f"{value:,.0f}"
     return f"{value:,.3f}".rstrip("0").rstrip(".")
 
 
 def format_key(key: Any) -> str:
+    """A swept value as a legend label (floats as :func:`plain_number` writes them)."""
     if isinstance(key, float):
         return plain_number(key)
     return str(key)
 
 
 def sorted_keys(groups: dict) -> list:
+    """The keys of ``groups`` sorted, by their text when they cannot be compared."""
     try:
         return sorted(groups)
     except TypeError:
@@ -155,6 +166,7 @@ def sorted_keys(groups: dict) -> list:
 
 
 def as_date(value: Any) -> dt.date:
+    """A ``datetime.date`` from a NumPy datetime64, a datetime, a date or an ISO text."""
     if isinstance(value, np.datetime64):
         return value.astype("datetime64[D]").astype(dt.date)
     if isinstance(value, dt.datetime):
@@ -165,10 +177,12 @@ def as_date(value: Any) -> dt.date:
 
 
 def last_date(results: Sequence[Any]) -> dt.date:
+    """The latest last date of ``results``."""
     return max(as_date(r.dates[-1]) for r in results)
 
 
 def day_month(date: dt.date) -> str:
+    """A date as ``2 Oct 2025``."""
     return f"{date.day} {date:%b %Y}"
 
 
@@ -179,4 +193,5 @@ def article(source: str) -> str:
 
 
 def with_alpha(colour: str, alpha: float) -> tuple:
+    """``colour`` as an RGBA tuple with opacity ``alpha``."""
     return to_rgba(colour, alpha)

@@ -47,6 +47,7 @@ class Backend:
         pass
 
     def run_chunks(self, scenario, seed, layout, chunks, keep, report) -> Accumulator:
+        """Run ``chunks`` (``(start, stop)`` ranges) of ``scenario``, ``report(n)`` as they finish; merge them."""
         raise NotImplementedError
 
 
@@ -66,6 +67,7 @@ class LocalBackend(Backend):
             self.pool = None
 
     def run_chunks(self, scenario, seed, layout, chunks, keep, report) -> Accumulator:
+        """As :meth:`Backend.run_chunks`: here with one worker, else over the pool (started on first use)."""
         workers = min(self.workers, len(chunks))
         if workers == 1:
             return run_chunks(scenario, seed, layout, chunks, keep, report)
@@ -130,6 +132,7 @@ class DaskBackend(Backend):
         self.client = self.cluster = None
 
     def run_chunks(self, scenario, seed, layout, chunks, keep, report) -> Accumulator:
+        """As :meth:`Backend.run_chunks`: a Dask task per chunk, merged as they finish; cancelled on error."""
         from distributed import as_completed
 
         prefix = f"mss-{scenario.hash[:16]}-{seed}-{int(keep)}"

@@ -32,6 +32,7 @@ def init_worker(queue) -> None:
 
 
 def thresholds(scenario: Scenario) -> tuple[int, int]:
+    """The strength levels whose first reach a run counts: (authorized, target)."""
     return scenario.authorized, scenario.target
 
 

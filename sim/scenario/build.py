@@ -75,6 +75,7 @@ def fields(document: dict, locator: Locator, source: Path, facts: FactBase) -> d
 
 
 def _items(check: Checker, root: dict, key: str, ident: str, build, context, prefix: tuple = ()) -> list:
+    """The built items of the array of tables ``root[key]``, each with a unique ``ident`` string; problems recorded."""
     items = root.get(key, [])
     if not isinstance(items, list):
         check.problem(prefix + (key,), f"must be an array of tables ([[{key}]]), got {kind(items)}")
@@ -121,6 +122,7 @@ def _contingent_defaults(check: Checker, table: dict, path: tuple, base: dict) -
 
 
 def _contingent(check: Checker, item: dict, path: tuple, base: dict) -> Contingent | None:
+    """The Contingent of ``item`` (its values falling back on ``base``), or None after recording its problems."""
     check.keys(item, "contingent", path)
     pledged = check.number(item, "pledged", path, integer=True)
     values = _contingent_defaults(check, item, path, base)
@@ -172,6 +174,7 @@ def _contingent(check: Checker, item: dict, path: tuple, base: dict) -> Continge
 
 
 def _mandate(check: Checker, item: dict, path: tuple, authorized: int | None) -> Mandate | None:
+    """The Mandate of ``item`` (by default certain, renewed for 12 months, no drawdown), or None after problems."""
     check.keys(item, "mandate", path)
     expires = check.date(item, "expires", path)
     renewal = check.dist(item, "renewal_probability", path, 1.0, high=1, fraction=True)
@@ -184,6 +187,7 @@ def _mandate(check: Checker, item: dict, path: tuple, authorized: int | None) ->
 
 
 def _funding(check: Checker, table: Any) -> Funding | None:
+    """The Funding of the ``[funding]`` table (US dollars, costs 0 by default), or None after recording problems."""
     path = ("funding",)
     if not check.keys(table, "funding", path):
         return None
@@ -200,6 +204,7 @@ def _funding(check: Checker, table: Any) -> Funding | None:
 
 
 def _pledge(check: Checker, item: dict, path: tuple, _context) -> Pledge | None:
+    """The Pledge of ``item`` (US dollars, in ``tranches`` from ``first``), or None after recording its problems."""
     check.keys(item, "pledge", path)
     amount = check.number(item, "amount_usd", path)
     fulfilment = check.dist(item, "fulfilment", path, 1.0, high=1, fraction=True)

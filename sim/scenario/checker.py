@@ -62,6 +62,7 @@ class Checker:
         self.problems.append(Problem(file, line, ".".join(str(p) for p in path), message))
 
     def keys(self, table: Any, allowed_key: str, path: tuple) -> bool:
+        """True if ``table`` is a table (its unknown keys recorded as problems); else a recorded problem and False."""
         if not isinstance(table, dict):
             self.problem(path, f"must be a table, got {kind(table)}")
             return False
@@ -72,6 +73,7 @@ class Checker:
         return True
 
     def _fact(self, value: Any, path: tuple) -> Any:
+        """``value``, or the fact's value for ``"fact:<id>"`` (recorded as used); MISSING and a problem if unknown."""
         if isinstance(value, str) and value.startswith("fact:"):
             fact_id = value[5:]
             if fact_id not in self.facts:
@@ -157,6 +159,7 @@ class Checker:
         return Dist.fixed(value)
 
     def date(self, table: dict, key: str, path: tuple, required: bool = True) -> dt.date | None:
+        """A date (or fact) at ``key``; None and a recorded problem if wrong, or if missing and ``required``."""
         where = path + (key,)
         if key not in table:
             if required:
@@ -173,6 +176,7 @@ class Checker:
         return value
 
     def string(self, table: dict, key: str, path: tuple, default: Any = MISSING) -> str | None:
+        """The string at ``key`` (``default`` if missing, else a problem); None and a recorded problem if wrong."""
         if key not in table:
             if default is MISSING:
                 self.problem(path + (key,), "required key is missing")
@@ -186,10 +190,12 @@ class Checker:
 
 
 def show(value: Any) -> str:
+    """``value`` as a message shows it: a date in ISO form, anything else as its repr."""
     return value.isoformat() if isinstance(value, dt.date) else repr(value)
 
 
 def kind(value: Any) -> str:
+    """The kind of a TOML value for messages: ``a number``, ``a date``, ``a table``, ..."""
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, (int, float)):

@@ -15,6 +15,7 @@ from .problems import Problem, ScenarioError
 
 
 def read_toml(path: Path, locator: Locator) -> dict:
+    """The TOML document of ``path``, recorded in ``locator``; ScenarioError if unreadable, not text or not TOML."""
     name = str(path)
     try:
         raw = path.read_bytes()
@@ -43,6 +44,7 @@ def read_toml(path: Path, locator: Locator) -> dict:
 
 
 def read_with_extends(path: Path, chain: list[Path], locator: Locator) -> dict:
+    """The document of ``path`` merged over its ``extends`` chain; ScenarioError for a bad parent or a cycle."""
     resolved = path.resolve()
     document = dict(read_toml(path, locator))
     parent_name = document.pop("extends", None)
@@ -96,6 +98,7 @@ def merge(parent: dict, child: dict) -> dict:
 
 
 def _merge_items(parents: list, children: list, ident: str) -> list:
+    """``children`` over ``parents``, matched by ``ident``: merged, else appended; ``remove = true`` deletes."""
     out = copy.deepcopy(parents)
     for child in children:
         if not isinstance(child, dict):

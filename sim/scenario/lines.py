@@ -16,6 +16,7 @@ class Locator:
         self.main = main
 
     def find(self, path: tuple) -> tuple[str, int | None]:
+        """The file and line of key ``path`` in the first file of the chain that has it, else (main file, None)."""
         for file, text, document in self.files:
             line = find_line(text, document, path)
             if line is not None:
@@ -23,6 +24,7 @@ class Locator:
         return str(self.main), None
 
     def line_of(self, file: Path, path: tuple) -> int | None:
+        """The line of key ``path`` in ``file`` of the chain, or None."""
         for f, text, document in self.files:
             if f == file:
                 return find_line(text, document, path)

@@ -44,6 +44,7 @@ def set_path(document: dict, dotted: str, value: Any) -> None:
 
 
 def find_item(items: list, label: str):
+    """The table in ``items`` whose label or index is ``label``, or None."""
     for k, item in enumerate(items):
         if isinstance(item, dict) and (str(item_label(item, k)) == label or str(k) == label):
             return item
@@ -51,6 +52,7 @@ def find_item(items: list, label: str):
 
 
 def item_label(item: Any, index: int) -> Any:
+    """An array item's label: its country, name or donor, else its index."""
     if isinstance(item, dict):
         for ident in ("country", "name", "donor"):
             if isinstance(item.get(ident), str) and item[ident]:

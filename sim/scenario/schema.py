@@ -30,6 +30,7 @@ _STRINGS = {"name", "description", "country", "donor", "extends"}
 
 
 def _table(kind: str) -> dict:
+    """The JSON Schema of one kind of table: its allowed keys, each typed (number, date, distribution, ...)."""
     properties = {}
     for key in ALLOWED[kind]:
         if key in _STOCHASTIC:

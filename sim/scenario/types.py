@@ -20,6 +20,7 @@ class Batch:
 
 @dataclass(frozen=True)
 class Contingent:
+    """A country's contingent: pledge, distributions (fulfilment, tour, relief, attrition per year), batches."""
     country: str
     pledged: int
     fulfilment: Dist
@@ -32,6 +33,7 @@ class Contingent:
 
 @dataclass(frozen=True)
 class Mandate:
+    """A mandate: its deadline, renewal probability and term, the ceiling after renewal, the drawdown on a lapse."""
     name: str
     expires: dt.date
     renewal_probability: Dist
@@ -42,6 +44,7 @@ class Mandate:
 
 @dataclass(frozen=True)
 class Pledge:
+    """A donor's pledge in US dollars, paid in ``tranches`` every ``interval_days`` from ``first``, each slipping."""
     donor: str
     amount_usd: float
     fulfilment: Dist
@@ -53,6 +56,7 @@ class Pledge:
 
 @dataclass(frozen=True)
 class Funding:
+    """The mission's money in US dollars: start balance, costs, runway (days of officer costs) and pledges."""
     start_balance_usd: float
     cost_per_officer_day_usd: float
     fixed_cost_per_month_usd: float

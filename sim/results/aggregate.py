@@ -1,0 +1,266 @@
+"""From replications to aggregates: curves from change points, then sums and histograms that merge.
+
+Replications are reduced as they come, so memory stays O(days x series) however
+many there are:
+
+* **strength** quantiles are exact: a per-day histogram of integer strengths
+  (strength never exceeds the pledges nor the highest ceiling) gives the same
+  quantiles as sorting every curve (NumPy's default "linear" method);
+* means and probabilities come from exact integer sums and counts;
+* the **funding balance** is a number of cents with no small range: its per-day
+  quantiles come from a histogram of :data:`FUNDING_BINS` equal bins spanning the
+  balances the scenario can possibly reach (start balance plus every pledge, down
+  to the start balance minus the most the mission could spend). Each order statistic
+  is taken at its bin's centre, interpolated as NumPy does, and clamped to the exact
+  per-day minimum and maximum: the result is within half a bin of the exact quantile
+  (``funding.resolution_usd`` in summary.json is the bin width). Means are exact.
+
+Partial aggregates merge by addition, so the result does not depend on how
+replications were spread over workers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from ..model import Trace
+    from ..scenario import Scenario
+
+QUANTILES = (5, 25, 50, 75, 95)
+FUNDING_BINS = 4096
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The shape of a run's aggregates, fixed before the first replication."""
+
+    series: tuple[str, ...]  # each country, then "total"
+    maxima: tuple[int, ...]  # largest possible strength of each series
+    days: int
+    funding: bool
+    balance_low: float = 0.0  # funding histogram range, cents
+    balance_high: float = 0.0
+
+    @classmethod
+    def for_scenario(cls, scenario: Scenario) -> "Layout":
+        """``scenario``'s layout: series, each one's largest strength (total capped by the ceilings), balance range."""
+        pledged = [c.pledged for c in scenario.contingents]
+        ceilings = [scenario.authorized] + [m.authorized_after for m in scenario.mandates if m.authorized_after]
+        maxima = tuple(pledged) + (min(sum(pledged), max(ceilings)),)
+        low = high = 0.0
+        if scenario.funding is not None:
+            low, high = balance_bounds(scenario, maxima[-1])
+        return cls(
+            series=tuple(c.country for c in scenario.contingents) + ("total",), maxima=maxima,
+            days=scenario.days, funding=scenario.funding is not None, balance_low=low, balance_high=high,
+        )
+
+    @property
+    def offsets(self) -> np.ndarray:
+        """Where each series' (days, largest + 1) histogram starts in the flat array, and where the last one ends."""
+        sizes = [self.days * (m + 1) for m in self.maxima]
+        return np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+
+
+def curves(traces: list[Trace], layout: Layout) -> tuple[np.ndarray, np.ndarray | None]:
+    """Daily end-of-day strength (series, days, replications) and balance in cents (days, replications).
+
+    Replications are the last axis, so that everything done per day and per series
+    walks memory in order.
+    """
+    countries, days = len(layout.series) - 1, layout.days
+    strength = np.empty((countries + 1, days, len(traces)), dtype=np.int32)
+    _steps([t.strength for t in traces], countries, days, out=strength[:countries])
+    strength[countries] = strength[:countries].sum(axis=0)
+    balance = None
+    if layout.funding:
+        balance = np.empty((1, days, len(traces)), dtype=np.int64)
+        _steps([t.balance for t in traces], 0, days, out=balance)
+        balance = balance[0]
+    return strength, balance
+
+
+def _steps(logs: list[list[int]], series: int, days: int, out: np.ndarray) -> None:
+    """Daily values into ``out`` (max(series, 1), days, replications) from flat change-point logs.
+
+    A log is ``day, series, delta, ...`` (or ``day, delta, ...`` when ``series`` is 0).
+    Days before 0 count on day 0. Integer sums below 2**53 are exact in float64.
+    """
+    width = 3 if series else 2
+    n = len(logs)
+    lengths = np.fromiter((len(log) // width for log in logs), dtype=np.int64, count=n)
+    flat = np.fromiter(itertools.chain.from_iterable(logs), dtype=np.int64, count=int(lengths.sum()) * width)
+    points = flat.reshape(-1, width)
+    index = np.clip(points[:, 0], 0, days - 1) * n + np.repeat(np.arange(n, dtype=np.int64), lengths)
+    if series:
+        index += points[:, 1] * (days * n)
+    daily = np.bincount(index, weights=points[:, -1], minlength=max(series, 1) * days * n)
+    daily = daily.reshape(max(series, 1), days, n)
+    np.cumsum(daily, axis=1, out=daily)
+    out[...] = daily
+
+
+def balance_bounds(scenario: Scenario, most_people: int) -> tuple[float, float]:
+    """The lowest and highest balance (cents) a replication can reach, with a margin of one cent."""
+    funding = scenario.funding
+    high = funding.start_balance_usd + sum(p.amount_usd for p in funding.pledges)
+    first = min([scenario.start] + [b.planned for c in scenario.contingents for b in c.batches])
+    span = (scenario.end - first).days + 1
+    arrivals = 0
+    for c in scenario.contingents:
+        shortest = max(1, math.floor(c.tour_days.support()[0] + 0.5))
+        arrivals += c.pledged * (span // shortest + 1)
+    months = (scenario.end.year - scenario.start.year) * 12 + scenario.end.month - scenario.start.month + 1
+    spend = (funding.cost_per_officer_day_usd * most_people * scenario.days
+             + funding.fixed_cost_per_month_usd * months + funding.deploy_cost_per_officer_usd * arrivals)
+    low = min(funding.start_balance_usd, 0) - spend
+    return math.floor(low * 100) - 1.0, math.ceil(high * 100) + 1.0
+
+
+@dataclass
+class Accumulator:
+    """Sums and histograms of replications; ``merge`` adds another one in."""
+
+    layout: Layout
+    thresholds: tuple[int, int]  # authorized, target
+    replications: int = 0
+    histogram: np.ndarray = field(default=None, repr=False)  # day-differenced: see day_counts()
+    sums: np.ndarray = field(default=None, repr=False)
+    first_reach: np.ndarray = field(default=None, repr=False)  # (2, days + 1): day first >= threshold, last = never
+    lapses: int = 0
+    balance_hist: np.ndarray = field(default=None, repr=False)  # (days, bins), day-differenced
+    balance_sum: np.ndarray = field(default=None, repr=False)
+    balance_min: np.ndarray = field(default=None, repr=False)
+    balance_max: np.ndarray = field(default=None, repr=False)
+    deficits: int = 0
+    deficit_days: np.ndarray = field(default=None, repr=False)
+    lowest_hist: np.ndarray = field(default=None, repr=False)  # minimum balance of each replication, binned
+    lowest_min: float = math.inf
+    lowest_max: float = -math.inf
+    events: int = 0
+    kept: list = field(default_factory=list, repr=False)
+
+    def __post_init__(self):
+        layout = self.layout
+        days, series = layout.days, len(layout.series)
+        if self.histogram is None:
+            self.histogram = np.zeros(int(layout.offsets[-1]), dtype=np.int32)
+            self.sums = np.zeros((series, days), dtype=np.int64)
+            self.first_reach = np.zeros((2, days + 1), dtype=np.int64)
+            if layout.funding:
+                self.balance_hist = np.zeros((days, FUNDING_BINS), dtype=np.int32)
+                self.balance_sum = np.zeros(days, dtype=np.int64)
+                self.balance_min = np.full(days, np.iinfo(np.int64).max, dtype=np.int64)
+                self.balance_max = np.full(days, np.iinfo(np.int64).min, dtype=np.int64)
+                self.deficit_days = np.zeros(days + 1, dtype=np.int64)
+                self.lowest_hist = np.zeros(FUNDING_BINS, dtype=np.int64)
+
+    def add(self, traces: list[Trace], keep_from: int | None = None) -> None:
+        """Reduce replications into the aggregate; with ``keep_from`` (their first index), keep their curves too."""
+        strength, balance = curves(traces, self.layout)
+        self.add_curves(strength, balance)
+        self.lapses += sum(t.lapsed_on is not None for t in traces)
+        self.events += sum(t.events for t in traces)
+        if keep_from is not None:  # kept as (replications, series, days) and (replications, days)
+            self.kept.append((keep_from, strength.transpose(2, 0, 1).copy(), None if balance is None else balance.T.copy()))
+
+    def add_curves(self, strength: np.ndarray, balance: np.ndarray | None) -> None:
+        """Reduce curves laid out as :func:`curves` returns them."""
+        layout = self.layout
+        series, days, n = strength.shape
+        self.replications += n
+        self.sums += strength.sum(axis=2, dtype=np.int64)
+        maxima = np.asarray(layout.maxima, dtype=np.int64)
+        values = np.minimum(strength, maxima[:, None, None].astype(np.int32))
+        _count_steps(self.histogram, values, layout.offsets[:-1], maxima + 1)
+        total = strength[-1]
+        for row, level in enumerate(self.thresholds):
+            reached = total >= level
+            first = np.where(reached.any(axis=0), reached.argmax(axis=0), days)
+            self.first_reach[row] += np.bincount(first, minlength=days + 1)
+        if balance is not None:
+            self._add_balance(balance)
+
+    def _add_balance(self, balance: np.ndarray) -> None:
+        """Reduce balances in cents (days, replications): sums, extremes, histograms, deficits, lowest balances."""
+        days, n = balance.shape
+        self.balance_sum += balance.sum(axis=1)
+        np.minimum(self.balance_min, balance.min(axis=1), out=self.balance_min)
+        np.maximum(self.balance_max, balance.max(axis=1), out=self.balance_max)
+        bins = self._bin(balance)[None, :, :]
+        _count_steps(self.balance_hist.reshape(-1), bins, np.zeros(1, np.int64), np.array([FUNDING_BINS]))
+        below = balance < 0
+        self.deficits += int(below.any(axis=0).sum())
+        self.deficit_days += np.bincount(below.sum(axis=0), minlength=days + 1)
+        lowest = balance.min(axis=0)
+        self.lowest_hist += np.bincount(self._bin(lowest), minlength=FUNDING_BINS)
+        self.lowest_min = min(self.lowest_min, float(lowest.min()))
+        self.lowest_max = max(self.lowest_max, float(lowest.max()))
+
+    def _bin(self, cents: np.ndarray) -> np.ndarray:
+        """The funding histogram bin of each balance in cents (0 to FUNDING_BINS - 1, clipped)."""
+        low, high = self.layout.balance_low, self.layout.balance_high
+        width = (high - low) / FUNDING_BINS
+        return np.clip(((cents - low) / width).astype(np.int64), 0, FUNDING_BINS - 1)
+
+    def __getstate__(self) -> dict:
+        """Pickled sparsely: the day-differenced histograms are mostly zeros (partials cross processes)."""
+        state = dict(self.__dict__)
+        for name in ("histogram", "balance_hist"):
+            dense = state[name]
+            if dense is not None:
+                where = np.flatnonzero(dense)
+                state[name] = (dense.shape, where.astype(np.int64), dense.ravel()[where])
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        for name in ("histogram", "balance_hist"):
+            if state[name] is not None:
+                shape, where, values = state[name]
+                dense = np.zeros(shape, dtype=np.int32)
+                dense.ravel()[where] = values
+                state[name] = dense
+        self.__dict__.update(state)
+
+    def merge(self, other: "Accumulator") -> None:
+        """Add ``other`` (from the same layout) into this one."""
+        self.replications += other.replications
+        np.add(self.histogram, other.histogram, out=self.histogram)
+        self.sums += other.sums
+        self.first_reach += other.first_reach
+        self.lapses += other.lapses
+        self.events += other.events
+        self.kept.extend(other.kept)
+        if self.layout.funding:
+            np.add(self.balance_hist, other.balance_hist, out=self.balance_hist)
+            self.balance_sum += other.balance_sum
+            np.minimum(self.balance_min, other.balance_min, out=self.balance_min)
+            np.maximum(self.balance_max, other.balance_max, out=self.balance_max)
+            self.deficits += other.deficits
+            self.deficit_days += other.deficit_days
+            self.lowest_hist += other.lowest_hist
+            self.lowest_min = min(self.lowest_min, other.lowest_min)
+            self.lowest_max = max(self.lowest_max, other.lowest_max)
+
+
+def _count_steps(diff: np.ndarray, values: np.ndarray, offsets: np.ndarray, widths: np.ndarray) -> None:
+    """Count ``values`` (series, days, replications) into day-differenced histograms, in place.
+
+    Series ``s`` owns ``diff[offsets[s] : offsets[s] + days * widths[s]]``, laid out (day, value).
+    Curves are step functions, so instead of one count per day we add +1 where a
+    replication takes a value and -1 where it leaves it; a cumulative sum over days
+    (:func:`day_counts`) gives the per-day histogram. Work is per change, not per
+    day, and the changes come in (series, day) order, so memory is walked in order.
+    """
+    np.add.at(diff, (offsets[:, None] + values[:, 0, :]).ravel(), 1)
+    s, d, r = np.nonzero(values[:, 1:, :] != values[:, :-1, :])
+    d += 1
+    cell = offsets[s] + d * widths[s]
+    np.add.at(diff, cell + values[s, d, r], 1)
+    np.add.at(diff, cell + values[s, d - 1, r], -1)

@@ -1,0 +1,256 @@
+"""The Result of ``sim.run``: daily quantiles, probabilities, funding, the summary, and its provenance."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..errors import InputError
+from .aggregate import FUNDING_BINS, QUANTILES
+from .quantiles import binned_quantile, day_counts, histogram_quantile
+from .report import result_frame, result_html, summary_text
+from .save import funding_csv, save_run, strength_csv
+
+if TYPE_CHECKING:
+    from ..scenario import Scenario
+    from .aggregate import Accumulator
+
+
+class Result:
+    """The aggregated outcome of ``sim.run``: curves, probabilities, funding, and their provenance."""
+
+    def __init__(self, scenario: Scenario, seed: int, accumulator: Accumulator, version: str):
+        self.scenario = scenario
+        self.seed = seed
+        self.acc = accumulator
+        self.version = version
+        self.replications = accumulator.replications
+        self.series = list(accumulator.layout.series)
+        self.dates = np.arange(
+            np.datetime64(scenario.start, "D"), np.datetime64(scenario.start, "D") + scenario.days
+        )
+        self._quantiles: dict[str, dict[str, np.ndarray]] = {}
+
+    # ------------------------------------------------------------------ curves
+
+    def quantiles(self, series: str = "total") -> dict[str, np.ndarray]:
+        """Per-day ``{"p5", "p25", "p50", "p75", "p95"}`` of a series (a country or "total")."""
+        if series not in self._quantiles:
+            layout = self.acc.layout
+            s = self.series.index(series)
+            counts = day_counts(self.acc.histogram[layout.offsets[s] : layout.offsets[s + 1]], layout.days)
+            self._quantiles[series] = {f"p{q}": histogram_quantile(counts, q / 100) for q in QUANTILES}
+        return self._quantiles[series]
+
+    def distribution(self, series: str, day: int) -> np.ndarray:
+        """How many replications had each strength (the index) in ``series`` at the end of ``day``."""
+        layout = self.acc.layout
+        s = self.series.index(series)
+        diff = self.acc.histogram[layout.offsets[s] : layout.offsets[s + 1]].reshape(layout.days, -1)
+        return diff[: day + 1].sum(axis=0, dtype=np.int64)
+
+    def mean(self, series: str = "total") -> np.ndarray:
+        """Per-day mean strength of a series across replications."""
+        return self.acc.sums[self.series.index(series)] / self.replications
+
+    def p_reach(self, level: str = "authorized") -> np.ndarray:
+        """Per day, the probability that total strength has reached ``authorized`` or ``target`` by then."""
+        row = 0 if level == "authorized" else 1
+        return np.cumsum(self.acc.first_reach[row][:-1]) / self.replications
+
+    def first_reach_counts(self, level: str = "authorized") -> np.ndarray:
+        """Replications by the day total strength first reached ``authorized`` or ``target``;
+        the last entry counts those that never did within the run."""
+        return self.acc.first_reach[0 if level == "authorized" else 1].copy()
+
+    def first_reach_quantile(self, q: float, level: str = "authorized") -> dt.date | None:
+        """The day by which a share ``q`` of replications had reached the level (the order statistic of
+        rank floor((n - 1) q)); None if that many did not reach it within the run."""
+        rank = math.floor((self.replications - 1) * q)
+        day = int((np.cumsum(self.acc.first_reach[0 if level == "authorized" else 1]) <= rank).sum())
+        return None if day >= self.scenario.days else self.scenario.date(day)
+
+    def first_reach_median(self, level: str = "authorized") -> dt.date | None:
+        """Median day the level is first reached (None if it is not reached in at least half the replications)."""
+        return self.first_reach_quantile(0.5, level)
+
+    @property
+    def has_replications(self) -> bool:
+        """Whether every replication's curves were kept (``run(..., keep_replications=True)``)."""
+        return bool(self.acc.kept)
+
+    def replication_curves(self, series: str = "total") -> np.ndarray:
+        """Every replication's daily strength (replications, days); needs ``run(..., keep_replications=True)``."""
+        s = self.series.index(series)
+        return np.concatenate([strength[:, s, :] for _, strength, _ in self._kept()]).astype(np.int64)
+
+    def replication_strength(self) -> np.ndarray:
+        """Every replication's daily strength (replications, series, days); needs ``keep_replications``."""
+        return np.concatenate([strength for _, strength, _ in self._kept()])
+
+    def replication_balances(self) -> np.ndarray:
+        """Every replication's daily balance in dollars (replications, days); needs ``keep_replications``."""
+        if not self.acc.layout.funding:
+            raise InputError("scenario has no [funding] table")
+        return np.concatenate([balance for _, _, balance in self._kept()]) / 100
+
+    def _kept(self) -> list:
+        """The kept curves in replication order, whatever the workers."""
+        if not self.acc.kept:
+            raise InputError("replications were not kept: run with keep_replications=True (--keep-replications)")
+        return sorted(self.acc.kept, key=lambda item: item[0])
+
+    def balance_quantiles(self) -> dict[str, np.ndarray] | None:
+        """Per-day balance quantiles in US dollars, or None without funding."""
+        acc = self.acc
+        if not acc.layout.funding:
+            return None
+        lo, hi = acc.layout.balance_low, acc.layout.balance_high
+        out = {"mean": acc.balance_sum / self.replications / 100}
+        for q in (5, 50, 95):
+            counts = day_counts(acc.balance_hist, acc.layout.days)
+            out[f"p{q}"] = binned_quantile(counts, lo, hi, q / 100, acc.balance_min, acc.balance_max) / 100
+        return out
+
+    # ------------------------------------------------------------------ headline numbers and their views
+
+    def _at(self, day: int) -> dict:
+        """Total strength on ``day``: mean, p5, p50 and p95, rounded to 3 decimals."""
+        q = self.quantiles("total")
+        return {
+            "mean": round(float(self.mean("total")[day]), 3),
+            "p5": round(float(q["p5"][day]), 3),
+            "p50": round(float(q["p50"][day]), 3),
+            "p95": round(float(q["p95"][day]), 3),
+        }
+
+    def _first_days(self, level: str) -> dict:
+        """The ISO dates by which 5%, 50% and 95% of replications had reached ``level`` (None: not reached)."""
+        out = {}
+        for q in (5, 50, 95):
+            date = self.first_reach_quantile(q / 100, level)
+            out[f"p{q}"] = date.isoformat() if date else None
+        return out
+
+    def summary(self) -> dict:
+        """The headline numbers and their provenance (the content of summary.json)."""
+        sc = self.scenario
+        last = sc.days - 1
+        deadlines = []
+        for name, date in sc.deadlines():
+            day = sc.day(date)
+            deadlines.append({
+                "mandate": name, "date": date.isoformat(), "strength": self._at(day),
+                "p_reach_authorized": round(float(self.p_reach("authorized")[day]), 4),
+                "p_reach_target": round(float(self.p_reach("target")[day]), 4),
+            })
+        reach = self.first_reach_median("authorized")
+        reach_target = self.first_reach_median("target")
+        out = {
+            "scenario": sc.name,
+            "description": sc.description,
+            "scenario_file": sc.source,
+            "scenario_hash": sc.hash,
+            **({"overrides": {k: _jsonable(v) for k, v in sc.overrides.items()}} if sc.overrides else {}),
+            "seed": self.seed,
+            "replications": self.replications,
+            "version": self.version,
+            "start": sc.start.isoformat(),
+            "end": sc.end.isoformat(),
+            "authorized": sc.authorized,
+            "target": sc.target,
+            "facts": [{"id": f.id, "value": _jsonable(f.value), "source": f.source, "source_name": f.source_name,
+                       "quote": f.quote, "used_at": f.path} for f in sc.facts_used],
+            "strength": {
+                "at_end": self._at(last),
+                "at_deadlines": deadlines,
+                "p_reach_authorized": round(float(self.p_reach("authorized")[last]), 4),
+                "p_reach_target": round(float(self.p_reach("target")[last]), 4),
+                "median_first_day_authorized": reach.isoformat() if reach else None,
+                "median_first_day_target": reach_target.isoformat() if reach_target else None,
+                "first_day_authorized": self._first_days("authorized"),
+                "first_day_target": self._first_days("target"),
+                "p_lapse": round(self.acc.lapses / self.replications, 4),
+            },
+            "events_per_replication": round(self.acc.events / self.replications, 1),
+        }
+        if self.acc.layout.funding:
+            acc = self.acc
+            lo, hi = acc.layout.balance_low, acc.layout.balance_high
+            lowest = binned_quantile(acc.lowest_hist[None, :], lo, hi, 0.5, acc.lowest_min, acc.lowest_max)[0]
+            days_hist = acc.deficit_days
+            out["funding"] = {
+                "p_deficit": round(acc.deficits / self.replications, 4),
+                "median_minimum_balance_usd": round(float(lowest) / 100, 2),
+                "mean_days_in_deficit": round(float((np.arange(days_hist.size) * days_hist).sum()) / self.replications, 3),
+                "balance_at_end_usd": {k: round(float(v[last]), 2) for k, v in self.balance_quantiles().items()},
+                "resolution_usd": round((hi - lo) / FUNDING_BINS / 100, 2),
+            }
+        return out
+
+    def text(self) -> str:
+        """A one-screen summary for terminals."""
+        return summary_text(self.summary(), self.scenario.overrides)
+
+    def __repr__(self) -> str:
+        return f"<Result {self.scenario.name!r}: {self.replications} replications, seed {self.seed}>"
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def _repr_html_(self) -> str:
+        """The headline numbers of summary() as HTML tables for Jupyter."""
+        return result_html(self)
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        """Readable text in IPython terminals and text outputs: ``str()``."""
+        printer.text("<Result ...>" if cycle else str(self))
+
+    def to_frame(self, series=None):
+        """Daily strength as a tidy pandas DataFrame: date, series, mean, p5, p25, p50, p75, p95.
+
+        ``series``: a country, "total", a list of them, or None for all (total first).
+        Needs pandas: ``pip install 'mss-sim[notebook]'``.
+        """
+        return result_frame(self, series)
+
+    # ------------------------------------------------------------------ files and charts
+
+    def strength_csv(self) -> str:
+        """strength.csv: date, series, mean and quantiles per day, total first."""
+        return strength_csv(self)
+
+    def funding_csv(self) -> str | None:
+        """funding.csv: date, mean and quantiles of the balance per day (None without funding)."""
+        return funding_csv(self)
+
+    def save(self, directory, formats: tuple[str, ...] = ("png",), force: bool = False) -> Path:
+        """Write the run's files (docs/design.md section 5) into ``directory`` atomically; return its path."""
+        return save_run(self, directory, formats=formats, force=force)
+
+    def plot(self, kind: str = "strength"):
+        """A matplotlib Figure: ``"strength"`` (fan chart) or ``"funding"``."""
+        from ..plots import funding_chart, strength_chart
+
+        charts = {"strength": strength_chart, "funding": funding_chart}
+        if kind not in charts:
+            raise InputError(f"unknown chart {kind!r}; choose one of {', '.join(charts)}")
+        return charts[kind](self)
+
+    def summary_json(self) -> str:
+        """summary.json's text."""
+        return json.dumps(self.summary(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _jsonable(value):
+    """``value`` with every date in it (in dicts and lists too) as ISO text."""
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value.isoformat() if isinstance(value, dt.date) else value
