@@ -9,7 +9,6 @@ from typing import Sequence
 import numpy as np
 
 from ..files import text_writer, write_folder
-from ..plots import backtest_chart, figure_writer
 from ..text import clip, json_text, rows_csv, table
 from .observations import check_observations
 
@@ -137,6 +136,8 @@ def backtest_text(report: dict) -> str:
 def save_backtest(result, observations: Sequence, report: dict, directory, formats: Sequence[str] = ("png",),
                   force: bool = False) -> None:
     """Write backtest.csv, the chart(s) and backtest.json atomically."""
+    from ..plots import backtest_chart, figure_writer  # matplotlib only when a chart is drawn
+
     writers = {"backtest.csv": text_writer(rows_csv(report["rows"], BACKTEST_COLUMNS))}
     for fmt in formats:
         writers[f"backtest.{fmt}"] = figure_writer(lambda: backtest_chart(result, [tuple(o) for o in observations]))

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from ..files import text_writer, write_folder
-from ..plots import compare_chart, figure_writer
 from ..runner import defaults, open_backend, run
 from ..errors import InputError
 from ..scenario import as_scenario
@@ -119,6 +118,8 @@ def _band(row: dict, label: str) -> str:
 
 def save_compare(results: Sequence, directory, formats: Sequence[str] = ("png",), force: bool = False) -> dict:
     """Write compare.csv, the chart(s) and compare.json atomically; return the summary."""
+    from ..plots import compare_chart, figure_writer  # matplotlib only when a chart is drawn
+
     summary = compare_summary(results)
     writers = {"compare.csv": text_writer(rows_csv(summary["scenarios"]))}
     for fmt in formats:

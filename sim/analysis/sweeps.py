@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from ..files import text_writer, write_folder
-from ..plots import figure_writer, sweep_points_chart
 from ..runner import defaults, open_backend, run
 from ..scenario import Scenario, ScenarioError, as_scenario
 from ..text import clip, json_text, percent_text, point_text, rows_csv, table, value_text
@@ -179,6 +178,8 @@ def sweep_text(grid: Mapping[str, Sequence], rows: Sequence[dict]) -> str:
 def save_sweep(scenario: Scenario, grid: Mapping[str, Sequence], rows: list[dict], replications: int, seed: int,
                directory, formats: Sequence[str] = ("png",), force: bool = False) -> dict:
     """Write sweep.csv, the chart(s) and sweep.json atomically; return the summary."""
+    from ..plots import figure_writer, sweep_points_chart  # matplotlib only when a chart is drawn
+
     summary = sweep_summary(scenario, grid, rows, replications, seed)
     shown = summary["headline"]
     # swept values as written on the command line (1.0 stays 1.0, tables in TOML syntax)
