@@ -1,11 +1,14 @@
-"""Small helpers shared by the tests."""
+"""Small helpers shared by the tests (functions, not fixtures: those are in conftest.py)."""
 
 from __future__ import annotations
 
+import csv
+import re
 import struct
+import subprocess
+import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -16,3 +19,64 @@ def png_size(path: Path) -> tuple[int, int]:
     length, chunk = struct.unpack(">I4s", data[8:16])
     assert chunk == b"IHDR" and length == 13, f"{path} has no IHDR chunk first"
     return struct.unpack(">II", data[16:24])
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def one_error_line(err: str) -> str:
+    """The only non-blank line of ``err``; fails if there are more, or a traceback."""
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def run_sim(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
+    """``python -m sim ARGS`` in a real process, as a user runs it from ``cwd``."""
+    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=timeout)
+
+
+def outputs(result) -> tuple[str, str, str | None]:
+    """What a run writes, as text: summary.json, strength.csv and funding.csv."""
+    return result.summary_json(), result.strength_csv(), result.funding_csv()
+
+
+def snapshot(folder: Path) -> dict:
+    """Every file of ``folder`` by name, with its bytes."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def interrupt_chart_saving(monkeypatch) -> None:
+    """Make saving any chart raise KeyboardInterrupt, as if the user pressed Ctrl-C midway through a write.
+
+    Charts are written after the CSV files, so the output folder is half-written at that point.
+    ``sim.plots.style.save_figure`` is what every chart writer calls to write its file.
+    """
+    import sim.plots.style
+
+    def interrupted(fig, path):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sim.plots.style, "save_figure", interrupted)
+
+
+# --------------------------------------------------------------------------- scenarios
+
+#: A problem as ``sim validate`` prints it: ``FILE:LINE: key.path: message`` or ``FILE: key.path: message``.
+PROBLEM_LINE = re.compile(r"^(?P<file>[^:\n]+?)(?::(?P<line>\d+))?: (?P<path>[^\n]*?): (?P<message>.+)$")
+
+
+def contingent(scenario, country):
+    return next(c for c in scenario.contingents if c.country == country)
+
+
+def mandate(scenario, name):
+    return next(m for m in scenario.mandates if m.name == name)
+
+
+def pledge(scenario, donor):
+    return next(p for p in scenario.funding.pledges if p.donor == donor)

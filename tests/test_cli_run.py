@@ -1,4 +1,6 @@
-"""`sim run` as a user runs it: files of DESIGN.md section 5, byte-identical across workers, atomic."""
+"""`sim run` as a user runs it: the files of docs/design.md section 5, byte-identical across workers, overrides.
+
+(Atomic writes and refused folders, for every command, are in test_files.py.)"""
 
 from __future__ import annotations
 
@@ -6,28 +8,24 @@ import csv
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 import sim
-from sim import output
 from sim.cli import main
+from sim.files import MARKER
+
+from conftest import BASELINE, SCENARIOS, SHIPPED
 from helpers import png_size
 
-ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
 
-
-
-
-@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
 def test_run_writes_the_contract_files(tmp_path, path, capsys):
     out = tmp_path / path.stem
     assert main(["run", str(path), "-n", "64", "--workers", "1", "-o", str(out), "--quiet"]) == 0
     scenario = sim.load(path)
     funded = scenario.funding is not None
-    expected = {"summary.json", "strength.csv", "strength.png", output.MARKER}
+    expected = {"summary.json", "strength.csv", "strength.png", MARKER}
     if funded:
         expected |= {"funding.csv", "funding.png"}
     assert {p.name for p in out.iterdir()} == expected
@@ -36,6 +34,7 @@ def test_run_writes_the_contract_files(tmp_path, path, capsys):
     assert summary["scenario"] == scenario.name and summary["scenario_hash"] == scenario.hash
     assert summary["replications"] == 64 and summary["seed"] == scenario.seed
     assert {f["id"] for f in summary["facts"]} == {f.id for f in scenario.facts_used}
+    assert all(f["source_name"] and f["quote"] for f in summary["facts"])  # each fact with its article and words
     strength = summary["strength"]
     assert set(strength["at_end"]) == {"mean", "p5", "p50", "p95"}
     assert [d["date"] for d in strength["at_deadlines"]] == [d.isoformat() for _, d in scenario.deadlines()]
@@ -59,7 +58,7 @@ def test_run_writes_the_contract_files(tmp_path, path, capsys):
 
 
 def test_workers_do_not_change_a_byte(tmp_path):
-    args = ["run", str(ROOT / "scenarios" / "baseline.toml"), "-n", "300", "--seed", "3", "--quiet"]
+    args = ["run", str(BASELINE), "-n", "300", "--seed", "3", "--quiet"]
     assert main(args + ["--workers", "1", "-o", str(tmp_path / "one")]) == 0
     assert main(args + ["--workers", "2", "-o", str(tmp_path / "two")]) == 0
     for name in ("summary.json", "strength.csv", "funding.csv"):
@@ -67,7 +66,7 @@ def test_workers_do_not_change_a_byte(tmp_path):
 
 
 def test_json_summary_on_stdout(tmp_path, capsys):
-    assert main(["run", str(ROOT / "scenarios" / "kenya_only.toml"), "-n", "64", "--workers", "1",
+    assert main(["run", str(SCENARIOS / "kenya_only.toml"), "-n", "64", "--workers", "1",
                  "-o", str(tmp_path / "k"), "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed == json.loads((tmp_path / "k" / "summary.json").read_text())
@@ -75,7 +74,7 @@ def test_json_summary_on_stdout(tmp_path, capsys):
 
 def test_the_printed_summary_is_a_table_of_summary_json(tmp_path, capsys):
     out = tmp_path / "m"
-    assert main(["run", str(ROOT / "scenarios" / "mandate_lapse.toml"), "-n", "128", "--workers", "1",
+    assert main(["run", str(SCENARIOS / "mandate_lapse.toml"), "-n", "128", "--workers", "1",
                  "-o", str(out)]) == 0
     printed = capsys.readouterr().out.splitlines()
     summary = json.loads((out / "summary.json").read_text())
@@ -96,7 +95,7 @@ def test_the_printed_summary_is_a_table_of_summary_json(tmp_path, capsys):
 def test_a_deficit_is_printed_sign_first(tmp_path, capsys):
     """funding_constrained.toml runs into deficit: the text says -$12.3M, never $-12.3M."""
     out = tmp_path / "f"
-    assert main(["run", str(ROOT / "scenarios" / "funding_constrained.toml"), "-n", "64", "--workers", "1",
+    assert main(["run", str(SCENARIOS / "funding_constrained.toml"), "-n", "64", "--workers", "1",
                  "-o", str(out)]) == 0
     printed = capsys.readouterr().out
     lowest = json.loads((out / "summary.json").read_text())["funding"]["median_minimum_balance_usd"]
@@ -106,12 +105,12 @@ def test_a_deficit_is_printed_sign_first(tmp_path, capsys):
 
 def test_overrides_from_the_command_line(tmp_path, capsys):
     out = tmp_path / "o"
-    assert main(["run", str(ROOT / "scenarios" / "baseline.toml"), "-n", "64", "--workers", "1", "-o", str(out),
+    assert main(["run", str(BASELINE), "-n", "64", "--workers", "1", "-o", str(out),
                  "--quiet", "--set", "assumptions.fulfilment=0", "--set", "contingent.Kenya.fulfilment=0.4"]) == 0
     summary = json.loads((out / "summary.json").read_text())
     assert summary["strength"]["at_end"]["p95"] <= 400  # Kenya's first 400 at most, no one else
 
-    assert main(["run", str(ROOT / "scenarios" / "baseline.toml"), "-o", str(tmp_path / "p"),
+    assert main(["run", str(BASELINE), "-o", str(tmp_path / "p"),
                  "--set", "assumptions.fulfilmnet=0.5"]) == 2
     err = capsys.readouterr().err
     assert "assumptions.fulfilmnet" in err and "did you mean 'fulfilment'" in err and "Traceback" not in err
@@ -120,18 +119,18 @@ def test_overrides_from_the_command_line(tmp_path, capsys):
                       ("assumptions.fulfilment=abc", "--set assumptions.fulfilment: must be a number"),
                       ("contingent.Kenia.fulfilment=0.5", "--set contingent.Kenia.fulfilment: no item 'Kenia'"),
                       ("mandate.5.renewal_probability=0.5", "items: UNSC 2699, Renewal 2025 (or their number, 0 to 1)")]:
-        assert main(["run", str(ROOT / "scenarios" / "baseline.toml"), "-o", str(tmp_path / "p"), "--set", bad]) == 2
+        assert main(["run", str(BASELINE), "-o", str(tmp_path / "p"), "--set", bad]) == 2
         err = capsys.readouterr().err
         assert err.startswith("--set ") and says in err and "baseline.toml" not in err, err
     # a problem of the scenario as a whole still names the file
-    assert main(["run", str(ROOT / "scenarios" / "baseline.toml"), "-o", str(tmp_path / "p"),
+    assert main(["run", str(BASELINE), "-o", str(tmp_path / "p"),
                  "--set", "contingent.Kenya.pledged=500"]) == 2
     assert "baseline.toml: contingent.Kenya.batches: batch sizes sum to 1,000 but pledged is 500" in capsys.readouterr().err
 
 
 def test_overrides_are_recorded_with_the_results(tmp_path, capsys):
     out = tmp_path / "o"
-    assert main(["run", str(ROOT / "scenarios" / "baseline.toml"), "-n", "64", "--workers", "1", "-o", str(out),
+    assert main(["run", str(BASELINE), "-n", "64", "--workers", "1", "-o", str(out),
                  "--set", "assumptions.fulfilment=0.5", "--set", 'contingent.Kenya.fulfilment={dist="beta", mean=0.6, sd=0.1}',
                  "--set", "mandate.1.expires=2025-09-30"]) == 0
     printed = capsys.readouterr().out
@@ -141,11 +140,11 @@ def test_overrides_are_recorded_with_the_results(tmp_path, capsys):
                                     "mandate.1.expires": "2025-09-30"}
     assert ('with assumptions.fulfilment=0.5, contingent.Kenya.fulfilment={dist = "beta", mean = 0.6, sd = 0.1}, '
             "mandate.1.expires=2025-09-30\n") in printed  # as written on the command line
-    scenario = sim.load(ROOT / "scenarios" / "baseline.toml")
+    scenario = sim.load(BASELINE)
     twice = scenario.with_overrides({"assumptions.fulfilment": 0.5}).with_overrides({"mission.authorized": 3000})
     assert twice.overrides == {"assumptions.fulfilment": 0.5, "mission.authorized": 3000}
     assert scenario.overrides == {}
-    assert main(["run", str(ROOT / "scenarios" / "baseline.toml"), "-n", "64", "--workers", "1", "-o", str(out),
+    assert main(["run", str(BASELINE), "-n", "64", "--workers", "1", "-o", str(out),
                  "--quiet"]) == 0
     assert "overrides" not in json.loads((out / "summary.json").read_text())  # the contract's keys, no more
 
@@ -154,62 +153,12 @@ def test_keep_replications(tmp_path):
     import numpy as np
 
     out = tmp_path / "r"
-    assert main(["run", str(ROOT / "scenarios" / "baseline.toml"), "-n", "70", "--workers", "2", "-o", str(out),
+    assert main(["run", str(BASELINE), "-n", "70", "--workers", "2", "-o", str(out),
                  "--quiet", "--keep-replications"]) == 0
     with np.load(out / "replications.npz") as data:
-        assert data["strength"].shape == (70, 8, sim.load(ROOT / "scenarios" / "baseline.toml").days)
+        assert data["strength"].shape == (70, 8, sim.load(BASELINE).days)
         assert list(data["series"])[-1] == "total"
         assert data["balance_usd"].shape[0] == 70
-
-
-def test_refuses_a_foreign_folder_and_replaces_its_own(tmp_path, capsys):
-    foreign = tmp_path / "mine"
-    foreign.mkdir()
-    (foreign / "notes.txt").write_text("precious")
-    args = ["run", str(ROOT / "scenarios" / "kenya_only.toml"), "-n", "64", "--workers", "1", "--quiet"]
-    assert main(args + ["-o", str(foreign)]) == 2
-    assert "did not write" in capsys.readouterr().err
-    assert (foreign / "notes.txt").read_text() == "precious"
-    own = tmp_path / "own"
-    assert main(args + ["-o", str(own)]) == 0
-    assert main(args + ["-o", str(own), "--seed", "9"]) == 0  # its own folder is replaced
-    assert json.loads((own / "summary.json").read_text())["seed"] == 9
-    assert main(args + ["-o", str(foreign), "--force"]) == 0
-    assert not (foreign / "notes.txt").exists()
-
-
-def test_an_interrupted_write_leaves_nothing_that_looks_complete(tmp_path, monkeypatch):
-    result = sim.run(sim.load(ROOT / "scenarios" / "kenya_only.toml"), replications=64, workers=1)
-    target = tmp_path / "out"
-
-    def broken(path):
-        raise KeyboardInterrupt
-
-    original = output.figure_writer
-    monkeypatch.setattr(output, "figure_writer", lambda make: broken)
-    with pytest.raises(KeyboardInterrupt):
-        result.save(target)
-    assert not target.exists()
-    assert list(tmp_path.iterdir()) == []  # the temporary folder is gone too
-    monkeypatch.setattr(output, "figure_writer", original)
-    result.save(target)
-    assert (target / "summary.json").exists()
-
-
-def test_an_output_folder_is_as_readable_as_any_folder_the_user_makes(tmp_path):
-    import os
-    import stat
-
-    old = os.umask(0o022)  # a shared machine's usual umask: folders 0755, files 0644
-    try:
-        (tmp_path / "plain").mkdir()
-        assert main(["run", str(ROOT / "scenarios" / "kenya_only.toml"), "-n", "64", "--workers", "1", "--quiet",
-                     "-o", str(tmp_path / "out")]) == 0
-    finally:
-        os.umask(old)
-    mode = stat.S_IMODE((tmp_path / "out").stat().st_mode)
-    assert mode == stat.S_IMODE((tmp_path / "plain").stat().st_mode) == 0o755
-    assert stat.S_IMODE((tmp_path / "out" / "summary.json").stat().st_mode) == 0o644
 
 
 def test_default_scenario_and_python_dash_m(tmp_path):
@@ -226,7 +175,7 @@ def test_default_scenario_and_python_dash_m(tmp_path):
 def test_a_run_with_overrides_does_not_replace_the_run_as_written(tmp_path, monkeypatch, capsys):
     """Without -o, `--set` runs go to results/<name>+<overrides>/, beside results/<name>/, not over it."""
     monkeypatch.chdir(tmp_path)
-    scenario = str(ROOT / "scenarios" / "kenya_only.toml")
+    scenario = str(SCENARIOS / "kenya_only.toml")
     common = ["-n", "32", "--workers", "1", "--quiet"]
     assert main(["run", scenario, *common]) == 0
     assert main(["run", scenario, *common, "--set", "assumptions.fulfilment=0.5",

@@ -5,21 +5,34 @@ from __future__ import annotations
 import os
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 distributed = pytest.importorskip("distributed")
 
 import sim  # noqa: E402
+import sim.runner.backends  # noqa: E402
 from sim import runner  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-BASELINE = ROOT / "scenarios" / "baseline.toml"
+from conftest import BASELINE, SCENARIOS  # noqa: E402
+from helpers import outputs  # noqa: E402
+
+
+@pytest.fixture(scope="module", autouse=True)
+def scratch(tmp_path_factory):
+    """Dask's workers (ours and those the dask backend starts) keep their scratch space in a temporary
+    folder of the tests, not in a dask-scratch-space left in the system's temporary folder."""
+    import dask
+
+    folder = tmp_path_factory.mktemp("dask")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DASK_TEMPORARY_DIRECTORY", str(folder))  # for worker processes that read their own config
+        with dask.config.set({"temporary-directory": str(folder)}):
+            yield folder
 
 
 @pytest.fixture(scope="module")
-def cluster():
+def cluster(scratch):
     import logging
 
     import dask
@@ -29,10 +42,6 @@ def cluster():
         with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                                       silence_logs=logging.ERROR) as cluster:
             yield cluster
-
-
-def outputs(result):
-    return result.summary_json(), result.strength_csv(), result.funding_csv()
 
 
 def test_dask_matches_local_byte_for_byte(cluster):
@@ -80,7 +89,7 @@ def test_losing_a_worker_mid_run_gives_the_identical_result(cluster):
 
 
 def test_unreachable_scheduler_is_a_clear_error_within_the_timeout(monkeypatch):
-    monkeypatch.setattr(runner, "CONNECT_TIMEOUT", 2)
+    monkeypatch.setattr(sim.runner.backends, "CONNECT_TIMEOUT", 2)  # where the backend reads it
     scenario = sim.load(BASELINE)
     start = time.time()
     with pytest.raises(runner.BackendError, match="cannot reach the Dask scheduler"):
@@ -91,7 +100,7 @@ def test_unreachable_scheduler_is_a_clear_error_within_the_timeout(monkeypatch):
 def test_cli_unreachable_scheduler_exits_2(monkeypatch, capsys, tmp_path):
     from sim.cli import main
 
-    monkeypatch.setattr(runner, "CONNECT_TIMEOUT", 2)
+    monkeypatch.setattr(sim.runner.backends, "CONNECT_TIMEOUT", 2)  # where the backend reads it
     code = main(["run", str(BASELINE), "-n", "64", "--backend", "dask", "--scheduler", "tcp://127.0.0.1:9",
                  "-o", str(tmp_path / "out")])
     assert code == 2
@@ -117,7 +126,7 @@ def test_sweep_on_dask_writes_the_local_bytes(cluster, tmp_path):
 def test_compare_on_dask_writes_the_local_bytes(cluster, tmp_path):
     from sim.cli import main
 
-    args = ["compare", str(BASELINE), str(ROOT / "scenarios" / "kenya_only.toml"), "-n", "200", "--quiet"]
+    args = ["compare", str(BASELINE), str(SCENARIOS / "kenya_only.toml"), "-n", "200", "--quiet"]
     assert main(args + ["-o", str(tmp_path / "local")]) == 0
     assert main(args + ["-o", str(tmp_path / "remote"), "--backend", "dask", "--scheduler",
                         cluster.scheduler_address]) == 0

@@ -1,23 +1,20 @@
-"""Tests of the fact base: seeds/facts.toml, seeds/observed.csv and sim.facts."""
+"""The fact base: seeds/facts.toml, seeds/sources.toml, seeds/observed.csv, sim.facts and ``sim facts``."""
 
 from __future__ import annotations
 
 import csv
 import datetime
 import pathlib
+import re
 import shutil
 
 import pytest
 
 from sim import facts as F
+from sim.cli import main
 
-REPO = pathlib.Path(__file__).resolve().parent.parent
-FACTS_TOML = REPO / "seeds" / "facts.toml"
-OBSERVED_CSV = REPO / "seeds" / "observed.csv"
-ARTICLES = F.default_articles_dir()
-needs_articles = pytest.mark.skipif(
-    ARTICLES is None, reason="source articles ../shared/seeds/ not present beside the repository"
-)
+from conftest import ARTICLES, FACTS_TOML, OBSERVED, ROOT, SOURCES_TOML
+from helpers import run_sim
 
 # Ids other modules (scenario files) rely on, with the value and unit they must have.
 REQUIRED: dict[str, tuple[object, str]] = {
@@ -132,12 +129,10 @@ def test_contributing_countries(base: F.FactBase, country: str) -> None:
     assert country in fact.quote
 
 
-@needs_articles
 def test_every_quote_is_in_its_article(base: F.FactBase) -> None:
     assert F.check_quotes(base, ARTICLES) == []
 
 
-@needs_articles
 def test_sources_are_known_articles(base: F.FactBase) -> None:
     names = {p.name for p in ARTICLES.glob("*.txt")}
     assert {f.source for f in base.facts} <= names
@@ -216,7 +211,7 @@ def test_table(base: F.FactBase) -> None:
 
 
 def test_observed_csv_is_backed_by_facts(base: F.FactBase) -> None:
-    with OBSERVED_CSV.open(newline="", encoding="utf-8") as handle:
+    with OBSERVED.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         assert reader.fieldnames == ["date", "series", "value", "source"]
         rows = list(reader)
@@ -310,7 +305,6 @@ def test_check_quotes_hints_at_typographic_apostrophes(tmp_path: pathlib.Path) -
     assert len(problems) == 1 and "kenya.pledged_total" in problems[0] and "normalised" in problems[0]
 
 
-@needs_articles
 def test_broken_copy_of_real_base(tmp_path: pathlib.Path) -> None:
     copy = tmp_path / "facts.toml"
     shutil.copy(FACTS_TOML, copy)
@@ -399,13 +393,133 @@ def test_find_facts_path_falls_back(tmp_path: pathlib.Path) -> None:
     assert F.find_facts_path(tmp_path) == F.default_facts_path()
 
 
-def test_default_articles_dir() -> None:
-    folder = F.default_articles_dir()
-    expected = REPO.parent / "shared" / "seeds"
-    assert folder == (expected if expected.is_dir() else None)
+def test_default_articles_dir(tmp_path: pathlib.Path) -> None:
+    """The articles folder beside the fact base: the repository's seeds/articles/, or None where there is none."""
+    assert F.default_articles_dir() == ARTICLES == ROOT / "seeds" / "articles"
+    assert F.default_articles_dir(F.load_facts(FACTS_TOML)) == ARTICLES
+    lonely = F.load_facts(_write(tmp_path, GOOD_TOML))
+    assert F.default_articles_dir(lonely) is None
+    (tmp_path / "articles").mkdir()
+    assert F.default_articles_dir(lonely) == tmp_path / "articles"
 
 
 def test_fact_base_rejects_duplicates_directly() -> None:
     fact = F.Fact("a", 1, "officers", datetime.date(2024, 1, 1), "a.txt", "1")
     with pytest.raises(F.FactError, match="duplicate"):
         F.FactBase(pathlib.Path("x.toml"), (fact, fact), ())
+
+
+# ---------------------------------------------------------------- sources.toml
+
+
+def test_every_article_and_every_source_is_named(base: F.FactBase) -> None:
+    """seeds/sources.toml names each article of seeds/articles/ once, under a short unique name."""
+    assert set(base.sources) == {p.name for p in ARTICLES.glob("*.txt")}
+    names = [source.name for source in base.sources.values()]
+    assert len(set(names)) == len(names) and all(0 < len(name) <= 40 for name in names)
+    assert base.source_name("001_7e9b22f87c9658b0.txt") == base.sources["001_7e9b22f87c9658b0.txt"].name
+    assert base.source_name("not_named.txt") == "not_named.txt"
+
+
+def test_a_fact_whose_source_is_not_named_is_refused(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "sources.toml").write_text('[[source]]\nfile = "b.txt"\nname = "B"\n', encoding="utf-8")
+    with pytest.raises(F.FactError, match=r"source 'a.txt' is not named in .*sources.toml"):
+        F.load_facts(_write(tmp_path, GOOD_TOML))
+
+
+# ---------------------------------------------------------------- sim facts
+
+
+def copy_fact_base(folder: pathlib.Path, old: str | None = None, new: str | None = None) -> pathlib.Path:
+    """A copy of seeds/ in ``folder``: facts.toml (with ``old`` replaced by ``new`` once), sources.toml, articles/."""
+    text = FACTS_TOML.read_text(encoding="utf-8")
+    if old is not None:
+        assert text.count(old) == 1, f"{old!r} is not once in {FACTS_TOML}"
+        text = text.replace(old, new)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "facts.toml").write_text(text, encoding="utf-8")
+    shutil.copy(SOURCES_TOML, folder / "sources.toml")
+    shutil.copytree(ARTICLES, folder / "articles")
+    return folder / "facts.toml"
+
+
+#: The quote of kenya.pledged_total, and the same altered.
+KENYA_QUOTE = "total number of Kenyan officers in Haiti to 1,000"
+KENYA_ALTERED = "total number of Kenyan officers in Haiti to 9,999"
+
+
+def test_facts_prints_a_table(capsys):
+    assert main(["facts"]) == 0
+    out, err = capsys.readouterr()
+    assert "kenya.pledged_total" in out
+    assert "mission.planned_total" in out
+    header = out.splitlines()[0]
+    assert "id" in header and "value" in header and "source" in header
+    assert err == ""
+
+
+def test_facts_with_an_explicit_file(tmp_path, capsys):
+    copy = tmp_path / "facts.toml"
+    copy.write_text(FACTS_TOML.read_text(encoding="utf-8"), encoding="utf-8")
+    assert main(["facts", "--facts", str(copy)]) == 0
+    assert "kenya.pledged_total" in capsys.readouterr().out
+
+
+def test_facts_with_a_missing_file_exits_2(tmp_path, capsys):
+    assert main(["facts", "--facts", str(tmp_path / "none.toml")]) == 2
+    out, err = capsys.readouterr()
+    assert "none.toml" in err and "Traceback" not in err
+    assert err.startswith("sim facts: error: ")
+
+
+def test_facts_check_without_a_folder_verifies_every_quote_against_seeds_articles(capsys):
+    assert main(["facts", "--check"]) == 0
+    out, err = capsys.readouterr()
+    count = len(F.load_facts(FACTS_TOML).facts)
+    assert out == f"all {count} facts verified against {ARTICLES}\n"
+    assert err == ""
+
+
+def test_facts_check_of_a_copy_uses_the_articles_beside_it(tmp_path, capsys):
+    copy = copy_fact_base(tmp_path / "seeds")
+    assert main(["facts", "--facts", str(copy), "--check"]) == 0
+    assert f"verified against {tmp_path / 'seeds' / 'articles'}" in capsys.readouterr().out
+
+
+def test_facts_check_names_a_tampered_fact(tmp_path, capsys):
+    text = FACTS_TOML.read_text(encoding="utf-8")
+    pattern = re.compile(r'(id = "kenya\.pledged_total"\n(?:(?!\[\[).*\n)*?quote = ")[^"\n]*(")')
+    tampered, count = pattern.subn(r"\1a sentence no article ever contained\2", text)
+    assert count == 1, "could not find the quote of kenya.pledged_total in seeds/facts.toml"
+    copy = copy_fact_base(tmp_path / "seeds")
+    copy.write_text(tampered, encoding="utf-8")
+    F.load_facts(copy)  # still a valid fact base: only the quote is wrong
+
+    assert main(["facts", "--facts", str(copy), "--check"]) == 1
+    out, err = capsys.readouterr()
+    assert "kenya.pledged_total" in err
+    named = set(re.findall(r"fact '([^']+)'", err))
+    assert named == {"kenya.pledged_total"}, err
+    assert "Traceback" not in err
+
+
+def test_facts_check_tampered_from_the_console(tmp_path):
+    copy = copy_fact_base(tmp_path / "seeds", KENYA_QUOTE, KENYA_ALTERED)
+    proc = run_sim("facts", "--facts", str(copy), "--check", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert "kenya.pledged_total" in proc.stderr and "Traceback" not in proc.stderr
+    assert f"1 of {len(F.load_facts(FACTS_TOML).facts)} facts not found in {tmp_path / 'seeds' / 'articles'}" in proc.stderr
+
+
+def test_facts_check_with_a_missing_folder_exits_2(tmp_path, capsys):
+    assert main(["facts", "--check", str(tmp_path / "no_articles")]) == 2
+    err = capsys.readouterr().err
+    assert "no_articles" in err and "Traceback" not in err
+
+
+def test_facts_check_of_a_copy_without_articles_exits_2(tmp_path, capsys):
+    copy = tmp_path / "facts.toml"
+    shutil.copy(FACTS_TOML, copy)
+    assert main(["facts", "--facts", str(copy), "--check"]) == 2
+    line = capsys.readouterr().err.strip()
+    assert line.startswith("sim facts: error: no articles folder") and "sim facts --check DIR" in line

@@ -1,19 +1,22 @@
-"""Hand-computed curves for each mechanism of the model, in small deterministic scenarios.
+"""The model (sim.model): hand-computed curves for each mechanism, the statistics of its draws, its event count.
 
-Each test writes a scenario file the project has never seen, runs it through the
-public API, and compares the daily curves with numbers worked out by hand from
-DESIGN.md sections 2-3. Day 0 is 2024-01-01 in every scenario here (2024 is a
-leap year: Jan 31 is day 30, Feb 29 day 59, Mar 31 day 90).
+Each hand-computed test writes a scenario file the project has never seen, runs it through the
+public API, and compares the daily curves with numbers worked out by hand from docs/design.md
+sections 2-3. Day 0 is 2024-01-01 in every scenario here (2024 is a leap year: Jan 31 is day 30,
+Feb 29 day 59, Mar 31 day 90). The statistical tests compare many replications with the
+distributions they draw from, at 4.5 standard errors (failing by chance about 1 in 150,000).
 """
 
 from __future__ import annotations
 
+import math
 import textwrap
 
 import numpy as np
 import pytest
 
 import sim
+from sim.model.mission import Environment
 
 HEAD = """
 [scenario]
@@ -363,3 +366,101 @@ def test_fixed_costs_stop_when_a_lapsed_mission_has_gone_home(tmp_path):
     # lapse day 10, drawdown ends day 19: January pays 20 of 31 days (200), later months nothing
     rep = sim.replicate(sc)
     assert rep.balance_usd[30] == 800 and rep.balance_usd[-1] == 800
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def write(tmp_path, body: str, name: str = "s.toml") -> sim.Scenario:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(body))
+    return sim.load(path)
+
+
+def one_batch(tmp_path, fulfilment: str = "1.0", attrition: float = 0.0, size: int = 1000, extra: str = "") -> sim.Scenario:
+    return write(tmp_path, f"""
+        [scenario]
+        name = "stats"
+        start = 2024-01-01
+        end = 2024-12-31
+        [mission]
+        authorized = 100000
+        {extra}
+        [[contingent]]
+        country = "A"
+        pledged = {size}
+        fulfilment = {fulfilment}
+        tour_days = 365
+        attrition_per_year = {attrition}
+        batches = [ {{ arrive = 2024-01-01, size = {size} }} ]
+    """)
+
+
+def test_mean_fulfilment_matches_its_distribution(tmp_path):
+    sc = one_batch(tmp_path, '{ dist = "beta", mean = 0.6, sd = 0.1 }')
+    n = 2000
+    result = sim.run(sc, replications=n, seed=1, workers=1)
+    mean = result.mean("total")[0]
+    standard_error = 1000 * 0.1 / math.sqrt(n)
+    assert abs(mean - 600) < 4.5 * standard_error  # 4.5 standard errors: fails by chance about 1 in 150,000
+
+
+@pytest.mark.parametrize("size", [40, 1000])  # exact inversion and the normal approximation
+def test_attrition_counts_match_the_binomial(tmp_path, size):
+    hazard = 0.5
+    sc = one_batch(tmp_path, attrition=hazard, size=size)
+    n = 2000
+    result = sim.run(sc, replications=n, seed=1, workers=1, keep_replications=True)
+    left = size - result.replication_curves("total")[:, 363]  # everyone who left early is gone by day 363
+    q = -math.expm1(-hazard * 365 / 365)
+    mean, variance = size * q, size * q * (1 - q)
+    assert abs(left.mean() - mean) < 4.5 * math.sqrt(variance / n)
+    assert abs(left.var() / variance - 1) < 4.5 * math.sqrt(2 / n)
+    # leaving times follow the exponential hazard: about half of the leavers are gone by the
+    # median of the truncated exponential
+    curves = result.replication_curves("total")
+    median_day = -math.log1p(-q / 2) / (hazard / 365)
+    gone_by_median = (size - curves[:, int(round(median_day))]).sum() / left.sum()
+    assert abs(gone_by_median - 0.5) < 0.02
+
+
+def test_renewal_probability(tmp_path):
+    sc = one_batch(tmp_path, extra="""
+        [[mandate]]
+        name = "M"
+        expires = 2024-06-01
+        renewal_probability = 0.7
+        renewed_months = 12
+    """)
+    n = 3000
+    lapses = sim.run(sc, replications=n, seed=8, workers=1).summary()["strength"]["p_lapse"]
+    assert abs(lapses - 0.3) < 4.5 * math.sqrt(0.3 * 0.7 / n)
+
+
+# --------------------------------------------------------------------------- events
+
+
+def test_the_environment_counts_the_events_it_schedules():
+    """Counted by the model's own Environment (SimPy's private counter is not used)."""
+    env = Environment()
+    assert env.scheduled == 0
+    env.timeout(1)
+    env.timeout(5)
+    assert env.scheduled == 2
+
+    def one_wait(env):
+        yield env.timeout(3)
+
+    env.process(one_wait(env))  # the process's start is an event, and so is its timeout, and its end
+    env.run()
+    assert env.scheduled == 5 and env.now == 5
+
+
+def test_a_replication_records_its_events_and_a_run_their_mean(tmp_path):
+    sc = one_batch(tmp_path, attrition=0.5, size=40)
+    traces = [sim.replicate(sc, r, seed=2).trace for r in range(3)]
+    assert all(t.events > 0 for t in traces)
+    assert [t.events for t in traces] == [sim.replicate(sc, r, seed=2).trace.events for r in range(3)]
+    result = sim.run(sc, replications=3, seed=2, workers=1)
+    assert result.summary()["events_per_replication"] == round(sum(t.events for t in traces) / 3, 1)
+

@@ -19,8 +19,8 @@ from time import monotonic
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "notebooks"
+from conftest import NOTEBOOKS
+
 PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
 EXPECTED = {"01_quickstart.ipynb", "02_pledge_fulfilment.ipynb", "03_funding_and_mandates.ipynb"}
 CELL_TIMEOUT = 120  # seconds per cell: generous (a whole notebook takes seconds), and below

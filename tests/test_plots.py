@@ -6,7 +6,6 @@ import datetime as dt
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import matplotlib
 import pytest
@@ -14,31 +13,14 @@ from matplotlib.figure import Figure
 
 import sim
 from sim import plots
+
+from conftest import BASELINE, NO_FUNDING, SCENARIOS
 from helpers import png_size
-
-ROOT = Path(__file__).resolve().parents[1]
-BASELINE = ROOT / "scenarios" / "baseline.toml"
-
-NO_FUNDING = """\
-[scenario]
-name = "x"
-start = 2024-01-01
-end = 2024-12-31
-
-[mission]
-authorized = 100
-
-[[contingent]]
-country = "A"
-pledged = 100
-batches = [{ arrive = 2024-02-01, size = 100 }]
-"""
 
 
 @pytest.fixture(scope="module")
-def result():
-    scenario = sim.load(BASELINE)
-    return sim.run(scenario, replications=64, seed=1, workers=1)
+def result(baseline):
+    return sim.run(baseline, replications=64, seed=1, workers=1)
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +28,6 @@ def no_funding_result(tmp_path_factory):
     path = tmp_path_factory.mktemp("nofunding") / "x.toml"
     path.write_text(NO_FUNDING, encoding="utf-8")
     return sim.run(sim.load(path), replications=16, seed=1, workers=1)
-
-
 
 
 def title_of(fig: Figure) -> str:
@@ -86,9 +66,10 @@ def test_strength_chart(result, tmp_path):
     assert "authorized 2,500" in text and "target 5,000" in text
     for country in result.series[:-1]:
         assert country in text  # the breakdown is in the legend
-    # the footnote: sources, seed, hash, version
+    # the footnote: sources (the articles' short names, from seeds/sources.toml), seed, hash, version
+    footer = " ".join(text.split())  # the footer is wrapped
     for fact in result.scenario.facts_used:
-        assert fact.source in text
+        assert fact.source_name and fact.source_name in footer
     assert f"Seed {result.seed}" in text and result.scenario.hash[:12] in text and f"v{result.version}" in text
     # thousands separators on the y axis
     fig.savefig(tmp_path / "draw.png")  # draw, so that tick labels exist
@@ -123,7 +104,7 @@ def test_funding_chart_without_funding(no_funding_result):
 
 
 def test_compare_chart(result):
-    surge = sim.run(sim.load(ROOT / "scenarios" / "surge_5000.toml"), replications=16, seed=1, workers=1)
+    surge = sim.run(sim.load(SCENARIOS / "surge_5000.toml"), replications=16, seed=1, workers=1)
     fig = plots.compare_chart([result, surge])
     check_figure(fig)
     text = all_text(fig)
@@ -131,14 +112,6 @@ def test_compare_chart(result):
     assert "authorized" in text and "target 5,000" in text
     # the surge's ceiling change is drawn as a labelled step
     assert "authorized 5,000" in text
-
-
-def test_ceiling_steps(result):
-    surge = sim.load(ROOT / "scenarios" / "surge_5000.toml")
-    steps = plots._ceiling_steps(surge)
-    assert steps[0] == (surge.start, surge.authorized)
-    assert steps[-1][1] == 5000 and steps[-1][0] == dt.date(2025, 10, 2)
-    assert plots._ceiling_steps(result.scenario) == [(result.scenario.start, 2500)]
 
 
 @pytest.mark.parametrize("by", [None, "renewal"])
@@ -155,6 +128,14 @@ def test_sweep_chart_fractions(by):
     assert all(line.get_marker() not in (None, "None", "") for line in lines)
     if by:
         assert {t.get_text() for t in ax.get_legend().get_texts()} == {"0.5", "1"}
+
+
+def test_sweep_chart_note_replaces_the_footnote():
+    rows = [{"x": 1, "y": 0.5}, {"x": 2, "y": 0.7}]
+    assert "2 sweep points" in all_text(plots.sweep_chart(rows, "x", "y"))
+    fig = plots.sweep_chart(rows, "x", "y", note="2 points, 64 replications each, seed 3.")
+    check_figure(fig)
+    assert "2 points, 64 replications each, seed 3." in all_text(fig) and "2 sweep points" not in all_text(fig)
 
 
 def test_sweep_chart_counts():
@@ -210,6 +191,12 @@ def test_save_svg_is_valid_and_reproducible(result, tmp_path):
     assert root.get("width") == "864pt" and root.get("height") == "504pt"  # 12 x 7 in at 72 pt/in
     assert b"<dc:date>" not in a.read_bytes()
     assert a.read_bytes() == b.read_bytes()
+
+
+def test_figure_writer_saves_the_chart_it_makes(result, tmp_path):
+    write = plots.figure_writer(lambda: plots.strength_chart(result))
+    write(tmp_path / "s.png")
+    assert png_size(tmp_path / "s.png") == (1200, 700)
 
 
 def test_save_rejects_other_suffixes(result, tmp_path):

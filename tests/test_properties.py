@@ -10,10 +10,10 @@ zero when the drawdown ends; the same seed gives the same replication.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +22,19 @@ import sim
 START = dt.date(2024, 1, 1)
 END = dt.date(2024, 12, 31)
 DAYS = (END - START).days + 1
-WORKDIR = Path(tempfile.mkdtemp(prefix="mss-props-"))
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory) -> Path:
+    """Where the generated scenario files go (pytest removes it with its other temporary folders)."""
+    return tmp_path_factory.mktemp("properties")
+
+
+def load(workdir: Path, text: str) -> sim.Scenario:
+    """The generated scenario ``text``, written to a file and loaded."""
+    path = workdir / "generated.toml"
+    path.write_text(text, encoding="utf-8")
+    return sim.load(path)
 
 
 def day(n: int) -> dt.date:
@@ -73,7 +85,8 @@ batches = [ {rows} ]
 
 
 @st.composite
-def scenarios(draw):
+def scenarios(draw) -> str:
+    """The text of a valid scenario file."""
     n = draw(st.integers(1, 3))
     authorized = draw(st.integers(20, 300))
     text = f"""
@@ -117,9 +130,7 @@ first = {day(draw(st.integers(-30, 200)))}
 interval_days = 30
 slip_days = {draw(delays())}
 """
-    path = WORKDIR / f"s{abs(hash(text))}.toml"
-    path.write_text(text)
-    return sim.load(path)
+    return text
 
 
 def ceiling_by_day(sc: sim.Scenario, trace) -> np.ndarray:
@@ -130,8 +141,9 @@ def ceiling_by_day(sc: sim.Scenario, trace) -> np.ndarray:
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scenarios(), st.integers(0, 200))
-def test_invariants(sc, replication):
+@given(text=scenarios(), replication=st.integers(0, 200))
+def test_invariants(workdir, text, replication):
+    sc = load(workdir, text)
     rep = sim.replicate(sc, replication)
     trace = rep.trace
     countries = [c.country for c in sc.contingents]
@@ -176,9 +188,10 @@ def test_invariants(sc, replication):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scenarios())
-def test_aggregate_matches_replications(sc):
+@given(text=scenarios())
+def test_aggregate_matches_replications(workdir, text):
     """Quantiles and means of a run equal NumPy's over the same replications, kept one by one."""
+    sc = load(workdir, text)
     result = sim.run(sc, replications=70, seed=3, workers=1, keep_replications=True)
     curves = np.stack([sim.replicate(sc, r, seed=3).strength["total"] for r in range(70)])
     assert np.array_equal(result.mean("total"), curves.mean(axis=0))

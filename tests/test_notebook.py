@@ -1,20 +1,22 @@
-"""Rich display (HTML, pretty text, pandas frames) and the interactive explorer, headless."""
+"""Jupyter (sim.notebook): rich display (HTML, pretty text, pandas frames) and the interactive explorer, headless.
+
+The HTML of a Scenario is sim.scenario.show's, that of a Result sim.results.report's; they are
+tested here, together, as what a notebook shows. The notebooks themselves run in test_notebooks.py.
+"""
 
 from __future__ import annotations
 
 import importlib
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import sim
-from sim import display
+from sim.errors import INSTALL_HINTS, MissingDependencyError
+from sim.notebook.explorer import explorer_overrides, slider_mandate
 from sim.scenario import ScenarioError
 
-ROOT = Path(__file__).resolve().parents[1]
-BASELINE = ROOT / "scenarios" / "baseline.toml"
 NASTY = "<script>alert('x')</script> & co"
 
 NO_FUNDING = """\
@@ -31,11 +33,6 @@ country = "A&B"
 pledged = 100
 batches = [{ arrive = 2024-02-01, size = 100 }]
 """
-
-
-@pytest.fixture(scope="module")
-def baseline():
-    return sim.load(BASELINE)
 
 
 @pytest.fixture(scope="module")
@@ -156,17 +153,15 @@ def test_to_frame_without_pandas_says_how_to_install(result, monkeypatch):
 # --------------------------------------------------------------------------- explorer
 
 
-def test_sim_explore_stays_the_function():
-    module = importlib.import_module("sim.explore")
-    import sim.explore  # binding the submodule must not replace the function
-
-    assert callable(sim.explore) and sim.explore.__module__ == "sim"
-    assert module.explore is not sim.explore and callable(module.explore)
+def test_sim_explore_is_the_function_and_no_module():
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("sim.explore")
+    module = importlib.import_module("sim.notebook.explorer")
+    assert callable(sim.explore) and sim.explore is module.explore
+    assert sim.explore is sim.notebook.explore  # importing the module did not replace the function
 
 
 def test_explorer_overrides(baseline):
-    from sim.explore import explorer_overrides, slider_mandate
-
     assert explorer_overrides(baseline) == {}  # nothing moved: the scenario as written
     assert slider_mandate(baseline) == "Renewal 2025"  # the first uncertain deadline
     out = explorer_overrides(baseline, fulfilment=0.5, slip=2.0, renewal=0.3, tour_days=180)
@@ -221,8 +216,6 @@ def test_explore_slider_errors_are_shown_not_raised(baseline):
 
 
 def test_explore_without_ipywidgets_says_how_to_install(baseline, monkeypatch):
-    from sim.explore import MissingDependencyError
-
     monkeypatch.setitem(sys.modules, "ipywidgets", None)  # makes `import ipywidgets` raise ImportError
     with pytest.raises(MissingDependencyError, match=r"pip install 'mss-sim\[notebook\]'") as info:
         sim.explore(baseline)
@@ -230,5 +223,14 @@ def test_explore_without_ipywidgets_says_how_to_install(baseline, monkeypatch):
     assert info.value.__suppress_context__ and info.value.__cause__ is None  # no chained traceback noise
 
 
-def test_install_hint_is_shared():
-    assert display.INSTALL_HINT == importlib.import_module("sim.explore").INSTALL_HINT == "pip install 'mss-sim[notebook]'"
+def test_both_missing_dependency_messages_name_the_notebook_extra(result, baseline, monkeypatch):
+    """Result.to_frame (pandas) and sim.explore (ipywidgets) say the same thing: install the notebook extra."""
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)
+    messages = []
+    for call in (result.to_frame, lambda: sim.explore(baseline)):
+        with pytest.raises(MissingDependencyError) as info:
+            call()
+        messages.append(str(info.value))
+    assert INSTALL_HINTS["notebook"] == "pip install 'mss-sim[notebook]'"
+    assert all(INSTALL_HINTS["notebook"] in message for message in messages), messages
