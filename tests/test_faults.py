@@ -473,3 +473,34 @@ def test_a_name_of_100000_characters_is_refused_before_anything_runs(tmp_path, c
     path.write_text(SMALL.replace('name = "Small"', f'name = "{"S" * 201}"'), encoding="utf-8")
     assert main(["validate", str(path)]) == 2
     assert "scenario.name: at most 200 characters, got 201" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- the writer in Python
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["exchange", "two-renames"])
+def test_a_previous_folder_removed_while_writing_is_no_obstacle(native, tmp_path, monkeypatch):
+    import sim.files.swap
+    from sim.files import text_writer, write_folder
+
+    if not native:
+        monkeypatch.setattr(sim.files.swap, "NATIVE", None)
+    out = tmp_path / "out"
+    write_folder(out, {"a.txt": text_writer("1")})
+
+    def meanwhile(path):
+        shutil.rmtree(out)
+        path.write_text("2")
+
+    write_folder(out, {"a.txt": meanwhile})
+    assert (out / "a.txt").read_text() == "2" and leftovers(out) == []
+
+
+def test_the_python_writer_tidies_too_and_warns(tmp_path):
+    from sim.files import text_writer, write_folder
+
+    out = tmp_path / "out"
+    (tmp_path / ".out.tmp-0123abcd").mkdir()
+    with pytest.warns(UserWarning, match="left beside .* by a killed run"):
+        write_folder(out, {"a.txt": text_writer("1")})
+    assert leftovers(out) == [] and (out / "a.txt").read_text() == "1"

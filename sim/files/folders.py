@@ -50,11 +50,11 @@ def check_target(directory: str | Path, force: bool = False) -> None:
             raise OutputError(f"cannot write to {directory}: it exists and is not a folder")
         if directory.is_dir() and any(directory.iterdir()) and not (directory / MARKER).exists() and not force:
             raise OutputError(f"{directory} is a non-empty folder that mss-sim did not write; use --force to replace it")
+        place = directory.parent
+        while not place.exists() and place != place.parent:
+            place = place.parent
     except PermissionError:
         raise OutputError(f"cannot write to {directory}: permission denied") from None
-    place = directory.parent
-    while not place.exists() and place != place.parent:
-        place = place.parent
     if place.exists() and not place.is_dir():
         raise OutputError(f"cannot write to {directory}: {place} is not a folder")
     if not os.access(place, os.W_OK | os.X_OK, effective_ids=os.access in os.supports_effective_ids):
@@ -125,6 +125,10 @@ def put_in_place(new: Path, directory: Path, before: tuple | None) -> Path | Non
                 raise FileExistsError(errno.EEXIST, "replaced meanwhile")
             return new
         return _two_renames(new, directory, before)
+    except FileNotFoundError:
+        if before is None:
+            raise
+        return put_in_place(new, directory, None)  # the previous folder was removed meanwhile
     except OSError as error:
         if error.errno in (errno.EEXIST, errno.ENOTEMPTY):
             raise WriteFailure(f"another run wrote {directory} while this one was writing it; {directory} holds "
@@ -155,7 +159,7 @@ def identity(path: Path) -> tuple | None:
     """(device, inode) of what ``path`` names, or None if nothing: tells one folder from another by that name."""
     try:
         st = os.stat(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     return st.st_dev, st.st_ino
 

@@ -91,7 +91,11 @@ def tidy(directory: str | Path) -> list[str]:
         if aside and not os.path.lexists(directory):
             last = aside[-1]
             previous = last / "previous" if (last / "previous").is_dir() else last  # as earlier versions left it
-            os.rename(previous, directory)
+            try:
+                os.rename(previous, directory)
+            except OSError as error:
+                return [f"{directory} is missing: a killed run moved the previous results aside to {last.name}, "
+                        f"which cannot be put back ({error.strerror}); rename it yourself"]
             lines.append(f"{directory} was missing: a killed run had moved the previous results aside to "
                          f"{last.name}; they are back in {directory}")
         for path in found:
