@@ -2,7 +2,9 @@
 
 Every error the package raises for something a user gave it (a scenario file, an option, an
 observation file, an output folder, a backend) is a :class:`SimError`: the CLI prints its
-message and exits 2. Anything else is a bug or an accident of the machine, and exits 1.
+message and exits 2. A :class:`WriteFailure` is neither bad input nor a bug (a full disk, another run
+writing the same folder): its message says what happened and what is on disk, and the CLI exits 1.
+Anything else is a bug, and exits 1 with an "internal error" line.
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ INSTALL_HINTS = {
 
 class SimError(Exception):
     """Bad input: the message says what is wrong and what is allowed (exit code 2 in the CLI)."""
+
+
+class WriteFailure(OSError):
+    """Output not written for a reason outside the input (a full disk, another run): the message says what is on disk."""
 
 
 class InputError(SimError, ValueError):

@@ -33,20 +33,24 @@ def crps(counts: np.ndarray, y: float) -> float:
     (F(v) − 1[v ≥ y])². For a non-integer ``y`` the unit interval [⌊y⌋, ⌊y⌋ + 1) that contains it
     splits into (y − ⌊y⌋)·F(⌊y⌋)² + (⌊y⌋ + 1 − y)·(F(⌊y⌋) − 1)². Outside the span of the support
     and ``y`` the integrand is 0. Equals E|X − y| − ½ E|X − X'| for the empirical distribution.
+    Between the support and a ``y`` outside it the integrand is 1: that stretch is added as its
+    length, so the work and memory depend on the support only, however far ``y`` lies.
     """
     counts = np.asarray(counts, dtype=np.float64)
     n = counts.sum()
     if n <= 0:
         raise ValueError("empty distribution")
     top = counts.size - 1
-    low = min(0, math.floor(y))
-    high = max(top, math.ceil(y))  # F = 1 and 1[x >= y] = 1 from here on
-    v = np.arange(low, high + 1)
-    cdf = np.cumsum(counts) / n
-    F = np.where(v < 0, 0.0, cdf[np.clip(v, 0, top)])
+    v = np.arange(0, top + 1)
+    F = np.cumsum(counts) / n
     # fraction of [v, v + 1) lying at or after y
     after = np.clip(v + 1 - y, 0.0, 1.0)
-    return float(np.sum((1 - after) * F**2 + after * (F - 1) ** 2))
+    score = float(np.sum((1 - after) * F**2 + after * (F - 1) ** 2))
+    if y < 0:  # below 0, F = 0 and x >= y on [y, 0)
+        score += -y
+    elif y > top + 1:  # from top + 1 on, F = 1 and x < y on [top + 1, y)
+        score += y - (top + 1)
+    return score
 
 
 def backtest(result, observations: Sequence) -> dict:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import WriteFailure
 from ..version import __version__
 
 if TYPE_CHECKING:
@@ -39,9 +41,19 @@ def read_journal(path: str | Path) -> dict[str, dict]:
 
 
 def append_journal(path: str | Path, key: str, stats: dict) -> None:
-    """Append one finished point, written and flushed to disk at once."""
+    """Append one finished point, written and flushed to disk at once (its folder made if missing).
+
+    A full disk raises :class:`~sim.errors.WriteFailure`; the points already there stay readable.
+    """
+    path = Path(path)
     line = json.dumps({"key": key, "stats": stats}, ensure_ascii=False) + "\n"
-    with open(path, "a", encoding="utf-8") as handle:  # one write per point, flushed to disk at once
-        handle.write(line)
-        handle.flush()
-        os.fsync(handle.fileno())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as handle:  # one write per point, flushed to disk at once
+            handle.write(line)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as error:
+        if error.errno != errno.ENOSPC:
+            raise
+        raise WriteFailure(f"no space left on device while writing the sweep journal {path}") from None

@@ -1,17 +1,15 @@
 """The ``sim`` command line. It knows files and arguments; the model lives elsewhere.
 
 Exit codes: 0 success, 2 bad input (a :class:`~sim.errors.SimError`: usage, scenario, files,
-options), 1 anything else (a one-line message; the traceback with ``sim --debug``).
+options), 1 anything else (an interruption, a full disk, another run, a bug: a one-line message
+saying what is on disk; the traceback of a bug with ``sim --debug``); see :mod:`sim.cli.failures`.
 """
 
 from __future__ import annotations
 
-import os
 import sys
-import traceback
 
-from ..errors import SimError
-from ..scenario import ScenarioError
+from .failures import failure
 from .options import BAD_INPUT
 from .parser import build_parser
 
@@ -25,25 +23,8 @@ def main(argv: list[str] | None = None) -> int:
         return BAD_INPUT
     try:
         return args.handler(args)
-    except ScenarioError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        return BAD_INPUT
-    except SimError as error:
-        print(f"sim {args.command}: error: {error}", file=sys.stderr)
-        return BAD_INPUT
-    except BrokenPipeError:  # `sim facts | head`: the reader has gone, which is fine
-        sys.stdout = open(os.devnull, "w")
-        return 0
-    except KeyboardInterrupt:
-        print(f"sim {args.command}: interrupted; no output was written", file=sys.stderr)
-        return 1
-    except Exception as error:  # noqa: BLE001 - the last line of defence: a message, not a traceback
-        if args.debug:
-            traceback.print_exc()
-        print(f"sim {args.command}: internal error: {type(error).__name__}: {error}", file=sys.stderr)
-        print("  please report it with the scenario file; run with sim --debug for the traceback", file=sys.stderr)
-        return 1
+    except BaseException as error:  # SystemExit is raised again
+        return failure(args, error)
 
 
 if __name__ == "__main__":

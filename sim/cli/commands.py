@@ -20,15 +20,17 @@ from ..analysis.grid import parse_grid
 from ..analysis.journal import read_journal
 from ..analysis.observations import ObservationError, check_observations, read_observations
 from ..analysis.sweeps import save_sweep, sweep, sweep_text, sweep_variants
-from ..files import check_target
+from ..files import InterruptedAfterWriting
 from ..runner import defaults, run
 from ..scenario import ScenarioError, load
 from ..scenario.schema import json_schema
 from ..shipped import default_scenario
 from ..text import json_text, value_text
 from .options import (
-    BAD_INPUT, UsageError, backend, chart_formats, check_counts, default_output, finish, load_scenario, parse_sets, say,
+    BAD_INPUT, UsageError, backend, chart_formats, check_counts, default_output, finish, load_scenario, output_folder,
+    parse_sets, say,
 )
+from .failures import failure
 
 
 def cmd_run(args) -> int:
@@ -37,8 +39,7 @@ def cmd_run(args) -> int:
     formats = chart_formats(args.format)
     path = Path(args.scenario) if args.scenario else default_scenario()
     scenario = load_scenario(path, parse_sets(args.set))
-    out = Path(args.output) if args.output else default_output(path, args.set)
-    check_target(out, args.force)
+    out = output_folder(args, default_output(path, args.set))
     result = run(
         scenario, replications=args.replications, seed=args.seed, workers=args.workers,
         progress=not args.quiet, keep_replications=args.keep_replications, **backend(args),
@@ -100,8 +101,7 @@ def cmd_compare(args) -> int:
     check_counts(args)
     formats = chart_formats(args.format)
     scenarios = [load(name) for name in args.scenarios]  # every file is checked before anything runs
-    out = Path(args.output) if args.output else Path("results") / "compare"
-    check_target(out, args.force)
+    out = output_folder(args, Path("results") / "compare")
     replications, seed = defaults(scenarios[0], args.replications, args.seed)
     say(args, f"compare: {len(scenarios)} scenario(s), {replications:,} replications each, seed {seed} "
                f"(common random numbers)")
@@ -126,8 +126,7 @@ def cmd_sweep(args) -> int:
     grid = parse_grid(args.set)
     scenario = load(path)
     variants = sweep_variants(scenario, grid)  # every point validated before anything runs
-    out = Path(args.output) if args.output else default_output(path, suffix="-sweep")
-    check_target(out, args.force)
+    out = output_folder(args, default_output(path, suffix="-sweep"))
     replications, seed = defaults(scenario, args.replications, args.seed)
     say(args, f"sweep {scenario.name}: {len(variants)} points x {replications:,} replications, seed {seed} "
                f"(common random numbers)")
@@ -149,17 +148,17 @@ def cmd_sweep(args) -> int:
     try:
         rows = sweep(scenario, grid, replications=replications, seed=seed, workers=args.workers,
                               progress=progress, journal=journal_file, **backend(args))
+        summary = save_sweep(scenario, grid, rows, replications, seed, out, formats=formats, force=args.force)
     except BaseException as error:
-        kept = len(read_journal(journal_file))
-        if isinstance(error, KeyboardInterrupt):
-            print("sim sweep: interrupted; no output was written", file=sys.stderr)
-        if kept:
-            print(f"sim sweep: {kept} finished point{'s are' if kept > 1 else ' is'} kept in {journal_file}; "
-                  "the same command with --resume runs only the others", file=sys.stderr)
-        if isinstance(error, KeyboardInterrupt):
-            return 1
-        raise
-    summary = save_sweep(scenario, grid, rows, replications, seed, out, formats=formats, force=args.force)
+        code = failure(args, error)  # says what went wrong (SystemExit goes on)
+        if isinstance(error, InterruptedAfterWriting):
+            journal_file.unlink(missing_ok=True)
+        elif kept := len(read_journal(journal_file)):
+            again = ("the same command with --resume runs only the others" if kept < len(variants) else
+                     "the same command with --resume writes the output without running them again")
+            print(f"sim sweep: {kept} finished point{'s are' if kept > 1 else ' is'} kept in {journal_file}; {again}",
+                  file=sys.stderr)
+        return code
     journal_file.unlink(missing_ok=True)
     return finish(args, json_text(summary), lambda: sweep_text(grid, rows), out)
 
@@ -176,8 +175,7 @@ def cmd_backtest(args) -> int:
     except ObservationError as error:  # FILE:LINE: message, as validate prints problems
         print(error, file=sys.stderr)
         return BAD_INPUT
-    out = Path(args.output) if args.output else default_output(path, args.set, "-backtest")
-    check_target(out, args.force)
+    out = output_folder(args, default_output(path, args.set, "-backtest"))
     result = run(scenario, replications=args.replications, seed=args.seed, workers=args.workers,
                  progress=not args.quiet, **backend(args))
     scores = backtest(result, observations)

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from ..errors import SimError
+from ..files import check_target, tidy
 from ..scenario import Problem, Scenario, ScenarioError, load
 from ..text import parse_value
 
@@ -34,6 +35,20 @@ def default_output(path: Path, sets: list[str] | None = None, suffix: str = "") 
             slug = f"{slug[:50]}-{digest}"
         name = f"{name}+{slug}"
     return Path("results") / f"{name}{suffix}"
+
+
+def output_folder(args, default: Path) -> Path:
+    """The folder ``-o`` names (refused if empty), else ``default``; what a killed run left there is tidied
+    (and said on stderr), and the folder checked, before anything runs. Kept as ``args.out``."""
+    if args.output is not None and not args.output.strip():
+        raise UsageError(f"-o/--output: {args.output!r} is not a folder name; give a folder, or leave -o out "
+                         f"for the default ({default})")
+    out = Path(args.output) if args.output is not None else default
+    for line in tidy(out):
+        print(f"sim {args.command}: {line}", file=sys.stderr)
+    check_target(out, args.force)
+    args.out = out
+    return out
 
 
 def parse_sets(items: list[str]) -> dict:

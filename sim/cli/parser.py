@@ -84,7 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
         """The options shared by the commands that run replications."""
         parser.add_argument("-n", "--replications", type=int, help=f"replications{each} (default: {every})")
         parser.add_argument("--seed", type=int, help=f"seed{each} (default: {every})")
-        parser.add_argument("--workers", type=int, help="worker processes (default: CPU count)")
+        parser.add_argument("--workers", type=int,
+                            help="worker processes (default: CPU count; at most 4 per core; a local pool at most "
+                                 "one per 512 replications)")
         parser.add_argument("--backend", choices=BACKENDS, default="local",
                             help="where replications run: local processes (default) or a Dask cluster")
         parser.add_argument("--scheduler", metavar="ADDRESS",

@@ -19,6 +19,8 @@ from .chunks import init_worker, run_chunks, thresholds
 BACKENDS = ("local", "dask")
 #: Seconds to wait for a Dask scheduler before giving up.
 CONNECT_TIMEOUT = 10
+#: At most this many worker processes per core, whatever was asked (more only compete for the cores).
+WORKERS_PER_CORE = 4
 
 
 class BackendError(SimError):
@@ -26,14 +28,20 @@ class BackendError(SimError):
 
 
 def open_backend(name: str = "local", workers: int | None = None, scheduler: str | None = None) -> "Backend":
-    """A backend to use as a context manager: ``with open_backend("dask") as b: run(s, backend=b)``."""
+    """A backend to use as a context manager: ``with open_backend("dask") as b: run(s, backend=b)``.
+
+    ``workers`` (default the CPU count) is capped at WORKERS_PER_CORE per core; a local pool also
+    starts no more processes than a run has chunks.
+    """
     if name not in BACKENDS:
         raise InputError(f"unknown backend {name!r}; available: {', '.join(BACKENDS)}")
     if scheduler is not None and name != "dask":
         raise InputError("a scheduler address needs backend 'dask'")
-    workers = (os.cpu_count() or 1) if workers is None else int(workers)
+    cores = os.cpu_count() or 1
+    workers = cores if workers is None else int(workers)
     if workers < 1:
         raise InputError(f"workers must be at least 1, got {workers}")
+    workers = min(workers, WORKERS_PER_CORE * cores)
     return DaskBackend(workers, scheduler) if name == "dask" else LocalBackend(workers)
 
 
@@ -52,17 +60,23 @@ class Backend:
 
 
 class LocalBackend(Backend):
-    """This process (one worker) or a pool of forked processes, started when first needed and kept
-    until the backend is closed: worker ``w`` runs chunks w, w + W, ... into one partial and sends it
-    back once; partials merge exactly."""
+    """This process (one worker) or a pool of forked processes, started when first needed (as many as
+    the run has chunks, up to ``workers``) and kept until the backend is closed: worker ``w`` runs chunks
+    w, w + W, ... into one partial and sends it back once; partials merge exactly. A worker whose
+    parent dies (even by SIGKILL) exits within a second."""
 
     def __init__(self, workers: int):
         self.workers = workers
         self.pool = self.done = None
+        self.size = 0
 
     def __exit__(self, *exc) -> None:
+        self._close(terminate=bool(exc[0]))
+
+    def _close(self, terminate: bool) -> None:
+        """Stop the pool, if one was started: at once if ``terminate``, else once its work is done."""
         if self.pool is not None:
-            self.pool.terminate() if exc[0] else self.pool.close()
+            self.pool.terminate() if terminate else self.pool.close()
             self.pool.join()
             self.pool = None
 
@@ -71,10 +85,12 @@ class LocalBackend(Backend):
         workers = min(self.workers, len(chunks))
         if workers == 1:
             return run_chunks(scenario, seed, layout, chunks, keep, report)
-        if self.pool is None:
+        if self.pool is None or self.size < workers:  # a later run with more chunks may want more
+            self._close(terminate=False)
             context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
             self.done = context.SimpleQueue()
-            self.pool = context.Pool(self.workers, initializer=init_worker, initargs=(self.done,))
+            self.pool = context.Pool(workers, initializer=init_worker, initargs=(self.done, os.getpid()))
+            self.size = workers
         done = self.done
         try:
             pending = [
@@ -91,9 +107,7 @@ class LocalBackend(Backend):
             for result in pending[1:]:
                 total.merge(result.get())  # one partial in memory at a time
         except BaseException:
-            self.pool.terminate()
-            self.pool.join()
-            self.pool = None
+            self._close(terminate=True)
             raise
         return total
 

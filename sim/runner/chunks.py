@@ -6,7 +6,10 @@ A chunk is a range of whole blocks (:data:`sim.streams.BLOCK`) and a pure functi
 
 from __future__ import annotations
 
+import os
 import signal
+import threading
+import time
 from typing import TYPE_CHECKING, Callable
 
 from ..model import Plan, simulate
@@ -20,15 +23,27 @@ if TYPE_CHECKING:
 #: Replications in a chunk: simulated, then reduced into the aggregate at once (a multiple of BLOCK).
 CHUNK = 8 * BLOCK
 
+#: Seconds between a worker's looks at whether its parent is still there.
+WATCH_SECONDS = 0.5
+
 _DONE_QUEUE = None
 
 
-def init_worker(queue) -> None:
-    """Workers leave Ctrl-C to the parent, which terminates them; they report progress on ``queue``."""
+def init_worker(queue, parent: int | None = None) -> None:
+    """Workers leave Ctrl-C to the parent, which terminates them; they report progress on ``queue``, and
+    exit within a second once ``parent`` (the process that started them) is gone, killed or not."""
     global _DONE_QUEUE
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _DONE_QUEUE = queue
+    if parent is not None:
+        threading.Thread(target=_watch_parent, args=(parent,), name="mss-sim-watch-parent", daemon=True).start()
 
+
+def _watch_parent(parent: int) -> None:
+    """End this worker at once when ``parent`` is no longer its parent: it died and left the worker an orphan."""
+    while os.getppid() == parent:
+        time.sleep(WATCH_SECONDS)
+    os._exit(1)
 
 
 def thresholds(scenario: Scenario) -> tuple[int, int]:

@@ -17,6 +17,9 @@ from .paths import item_label
 from .problems import ScenarioError
 from .types import Batch, Contingent, Funding, Mandate, Pledge, split_evenly
 
+#: The longest name (of the scenario, a country, a mandate, a donor): names are repeated in every row of the CSVs.
+MAX_NAME = 200
+
 
 def fields(document: dict, locator: Locator, source: Path, facts: FactBase) -> dict[str, Any]:
     """The fields of the Scenario that ``document`` describes; raises ScenarioError listing every problem."""
@@ -31,6 +34,8 @@ def fields(document: dict, locator: Locator, source: Path, facts: FactBase) -> d
     elif not check.keys(meta, "scenario", ("scenario",)):
         meta = {}
     name = check.string(meta, "name", ("scenario",))
+    if name is not None and len(name) > MAX_NAME:
+        check.problem(("scenario", "name"), f"at most {MAX_NAME} characters, got {len(name):,}")
     description = check.string(meta, "description", ("scenario",), default="")
     start = check.date(meta, "start", ("scenario",)) if meta.get("start", 0) is not None else None
     end = check.date(meta, "end", ("scenario",)) if meta.get("end", 0) is not None else None
@@ -90,6 +95,10 @@ def _items(check: Checker, root: dict, key: str, ident: str, build, context, pre
         value = item.get(ident)
         if not isinstance(value, str) or not value:
             check.problem(path + (ident,), f"{key} items need a non-empty {ident} string")
+            continue
+        if len(value) > MAX_NAME:
+            check.problem(prefix + (key, index, ident), f"at most {MAX_NAME} characters, got {len(value):,}",
+                          where=prefix + (key, Index(index), ident))
             continue
         if value in seen:
             check.problem(path + (ident,), f"duplicate {ident} {value!r}: each {key} must be unique",

@@ -1,0 +1,104 @@
+"""Worker processes (issue #17): they stop within seconds when the main process is killed, and a run
+starts no more of them than it has chunks, nor more than a few per core."""
+
+from __future__ import annotations
+
+import multiprocessing.context
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+from sim.runner import open_backend
+from sim.runner.backends import WORKERS_PER_CORE
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = ROOT / "scenarios" / "baseline.toml"
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+
+
+def stat(pid: int) -> tuple[str, int] | None:
+    """(state, parent pid) of process ``pid`` from /proc, or None if it has gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text.rpartition(")")[2].split()  # the name, in parentheses, may hold spaces
+    return fields[0], int(fields[1])
+
+
+def cmdline(pid: int) -> bytes:
+    """The command line of process ``pid`` (empty if it has gone)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def workers_of(parent: int) -> list[int]:
+    """The pool workers of ``parent``: its children with its own command line (forked from it)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (s := stat(int(entry.name))) and s[1] == parent:
+            if cmdline(int(entry.name)) == cmdline(parent):
+                found.append(int(entry.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    """True while ``pid`` exists and is not a zombie waiting to be reaped."""
+    s = stat(pid)
+    return s is not None and s[0] != "Z"
+
+
+def test_killing_the_main_process_stops_its_workers_within_10_seconds(tmp_path):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim", "run", str(BASELINE), "-n", "2000000", "--workers", "2", "--quiet",
+         "-o", str(tmp_path / "out")],
+        env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while len(workers) < 2:
+            assert process.poll() is None, process.stderr.read().decode()
+            assert time.monotonic() < deadline, "the run did not start its two workers"
+            time.sleep(0.05)
+            workers = workers_of(process.pid)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        killed = time.monotonic()
+        while any(running(w) for w in workers) and time.monotonic() - killed < 10:
+            time.sleep(0.1)
+        assert [w for w in workers if running(w)] == [], "workers outlived their parent by 10 s"
+    finally:
+        process.kill()
+        process.wait()
+        for pid in workers:  # the processes this test started, if they are still there
+            if running(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_a_run_starts_no_more_workers_than_chunks_nor_more_than_a_few_per_core(tmp_path, monkeypatch):
+    sizes = []
+    original = multiprocessing.context.BaseContext.Pool
+
+    def spy(self, processes=None, *args, **kwargs):
+        sizes.append(processes)
+        return original(self, processes, *args, **kwargs)
+
+    monkeypatch.setattr(multiprocessing.context.BaseContext, "Pool", spy)
+    out = tmp_path / "out"
+    assert main(["run", str(ROOT / "scenarios" / "kenya_only.toml"), "-n", "1024", "--workers", "1000", "--quiet",
+                 "-o", str(out)]) == 0  # 1,024 replications: 2 chunks of 512
+    assert sizes == [2] and (out / "summary.json").exists()
+    cores = os.cpu_count() or 1
+    with open_backend("local", workers=1000) as backend:
+        assert backend.workers == WORKERS_PER_CORE * cores
+    with open_backend("local", workers=1) as backend:
+        assert backend.workers == 1
