@@ -229,9 +229,10 @@ class Result:
         """funding.csv: date, mean and quantiles of the balance per day (None without funding)."""
         return funding_csv(self)
 
-    def save(self, directory, formats: tuple[str, ...] = ("png",), force: bool = False) -> Path:
+    def save(self, directory, formats: tuple[str, ...] = ("png",), force: bool = False,
+             question: str | None = None) -> Path:
         """Write the run's files (docs/design.md section 5) into ``directory`` atomically; return its path."""
-        return save_run(self, directory, formats=formats, force=force)
+        return save_run(self, directory, formats=formats, force=force, question=question)
 
     def plot(self, kind: str = "strength"):
         """A matplotlib Figure: ``"strength"`` (fan chart) or ``"funding"``."""
