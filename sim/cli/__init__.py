@@ -1,7 +1,8 @@
 """The ``sim`` command line. It knows files and arguments; the model lives elsewhere.
 
 Exit codes: 0 success, 2 bad input (a :class:`~sim.errors.SimError`: usage, scenario, files,
-options), 1 anything else (a one-line message; the traceback with ``sim --debug``).
+options), 130 interrupted (Ctrl-C, as shells report a SIGINT), 1 anything else (a one-line
+message; the traceback with ``sim --debug``).
 """
 
 from __future__ import annotations
@@ -12,22 +13,23 @@ import traceback
 
 from ..errors import SimError
 from ..scenario import ScenarioError
-from .options import BAD_INPUT
-from .parser import build_parser
+from .options import BAD_INPUT, INTERRUPTED
+from .parser import build_parser, parse
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``sim`` command line with ``argv`` (default: the process's arguments); return the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     if not args.command:
         parser.print_help()
         return BAD_INPUT
     try:
         return args.handler(args)
     except ScenarioError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
+        for problem in error.problems:  # a file's problems as FILE:LINE: ..., an option's as the command's error
+            print(f"sim {args.command}: error: {problem}" if problem.file.startswith("--") else problem,
+                  file=sys.stderr)
         return BAD_INPUT
     except SimError as error:
         print(f"sim {args.command}: error: {error}", file=sys.stderr)
@@ -37,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         print(f"sim {args.command}: interrupted; no output was written", file=sys.stderr)
-        return 1
+        return INTERRUPTED
     except Exception as error:  # noqa: BLE001 - the last line of defence: a message, not a traceback
         if args.debug:
             traceback.print_exc()

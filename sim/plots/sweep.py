@@ -53,7 +53,7 @@ def sweep_chart(rows: Sequence[dict], x: str, y: str, by: str | None = None, tit
     rows = list(rows)
     fig = new_figure()
     ax = fig.add_subplot(1, 1, 1)
-    fig.subplots_adjust(left=LEFT, right=RIGHT, top=TOP, bottom=0.12)
+    fig.subplots_adjust(left=LEFT, right=RIGHT, top=TOP + 0.04, bottom=0.16)
 
     groups: dict[Any, list[tuple[float, float, float | None, float | None]]] = {}
     for row in rows:
@@ -104,7 +104,7 @@ def sweep_chart(rows: Sequence[dict], x: str, y: str, by: str | None = None, tit
     ax.set_xlabel(x_label or x, fontsize=LABEL_SIZE)
     ax.set_ylabel(y_label or y, fontsize=LABEL_SIZE)
     if band and band_label:
-        handles.append(Patch(facecolor="#bbbbbb", alpha=0.5, label=band_label))
+        handles.append(Patch(facecolor="#bbbbbb" if by else MEDIAN, alpha=0.5 if by else 0.15, label=band_label))
     if by or band:
         add_legend(ax, handles, title=by or "")
     else:
