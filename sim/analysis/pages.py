@@ -60,8 +60,11 @@ def sweep_page(scenario: Any, grid: dict, rows: Sequence[dict], summary: dict, s
         if done:
             low = min(done, key=lambda r: r[column])
             high = max(done, key=lambda r: r[column])
-            sentences.append(f"Across the points, {words} runs from {fmt(low[column])} (at {_point(keys, low)}) "
-                             f"to {fmt(high[column])} (at {_point(keys, high)}).")
+            if fmt(low[column]) == fmt(high[column]):
+                sentences.append(f"At every point, {words} is {fmt(low[column])}.")
+            else:
+                sentences.append(f"Across the points, {words} runs from {fmt(low[column])} (at {_point(keys, low)}) "
+                                 f"to {fmt(high[column])} (at {_point(keys, high)}).")
     header = [key_label(k) for k in keys] + ["P(auth. by end)", "median at end", "first day at auth.", "P(target)"]
     funded = bool(rows) and "p_deficit" in rows[0]
     header += ["P(deficit)"] if funded else []

@@ -11,6 +11,7 @@ import matplotlib.dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.textpath import TextPath
 
 from ..text import point_text
 from .style import (
@@ -49,10 +50,16 @@ def scale_top(scenarios: Sequence[Any], data_top: float, room: float = 1.1) -> f
 
 
 def text_days(text: str, first: dt.date, stop: dt.date, size: float = 9.5, pad: float = 14) -> float:
-    """Roughly how many days of the x axis ``text`` (its longest line, and ``pad`` pixels) covers at ``size`` pt."""
+    """How many days of the x axis ``text`` (its widest line, and ``pad`` pixels) covers at ``size`` pt."""
     axes_px = (RIGHT - LEFT) * FIGSIZE[0] * DPI
-    longest = max(len(line) for line in text.split("\n"))
-    return (0.74 * size * longest + pad) * max((stop - first).days, 1) / axes_px
+    return (text_width(text, size) + pad) * max((stop - first).days, 1) / axes_px
+
+
+def text_width(text: str, size: float) -> float:
+    """The width in pixels of the widest line of ``text`` at ``size`` points, in the charts' font."""
+    widths = [TextPath((0, 0), line, size=size).get_extents().width if line.strip() else 0.0
+              for line in text.split("\n")]
+    return max(widths) * DPI / 72
 
 
 def line_label(ax: Axes, value: float, text: str, colour: str, earliest: dt.date, first: dt.date,
