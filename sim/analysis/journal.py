@@ -43,6 +43,7 @@ def append_journal(path: str | Path, key: str, stats: dict, curve: dict | None =
     """Append one finished point (its statistics, and its curve if given), written and flushed to disk at once."""
     entry = {"key": key, "stats": stats, **({"curve": curve} if curve is not None else {})}
     line = json.dumps(entry, ensure_ascii=False) + "\n"
+    Path(path).parent.mkdir(parents=True, exist_ok=True)  # results/ may not exist yet
     with open(path, "a", encoding="utf-8") as handle:  # one write per point, flushed to disk at once
         handle.write(line)
         handle.flush()

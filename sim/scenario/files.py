@@ -55,6 +55,8 @@ def read_with_extends(path: Path, chain: list[Path], locator: Locator) -> dict:
     if not isinstance(parent_name, str):
         raise ScenarioError([Problem(str(path), line, "extends", "must be a file path string")])
     parent_path = Path(os.path.normpath(path.parent / parent_name))
+    if not parent_path.is_file() and parent_path.with_name(parent_path.name + ".toml").is_file():
+        parent_path = parent_path.with_name(parent_path.name + ".toml")  # extends = "mine" beside this file
     if not parent_path.is_file():  # else a shipped scenario by its name: extends = "baseline"
         parent_path = shipped_scenario(parent_name) or parent_path
     if not parent_path.is_file():
