@@ -163,7 +163,7 @@ def deadline_lines(ax: Axes, deadlines: Iterable[tuple[str, dt.date]], labels: b
     if labels and deadlines:
         low, high = (mdates.num2date(x).date() for x in ax.get_xlim())
         previous_end = None
-        for name, date in sorted(deadlines, key=lambda item: item[1]):
+        for k, (name, date) in enumerate(sorted(deadlines, key=lambda item: item[1])):
             text = f"{name}\n{day_month(date)}"
             width = text_days(text, low, high, DEADLINE_SIZE, pad=0)
             left = mdates.date2num(date) - width / 2
@@ -173,7 +173,7 @@ def deadline_lines(ax: Axes, deadlines: Iterable[tuple[str, dt.date]], labels: b
             ax.annotate(text, xy=(mdates.date2num(date), 1.0), xycoords=ax.get_xaxis_transform(),
                         xytext=(left, 1.0), textcoords=ax.get_xaxis_transform(), ha="left", va="bottom",
                         fontsize=DEADLINE_SIZE, color="#333333", linespacing=1.1, annotation_clip=False,
-                        gid="deadline-label")
+                        gid=f"deadline-label-{k}")
             previous_end = left + width
     if not deadlines:
         return []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Sequence
 
 import matplotlib.dates as mdates
@@ -39,7 +40,7 @@ def observed_points(ax: Axes, observations: Sequence[tuple], name: Callable[[str
     gap = 0.01 * (stop - start)
     ends: list[float] = []  # per row, where its last label ends
     height = ax.get_position().height * ax.figure.get_figheight() * ax.figure.dpi  # the panel's height in pixels
-    for o, x, v in zip(observations, xs, ys):
+    for k, (o, x, v) in enumerate(zip(observations, xs, ys)):
         text = f"{o[1] + ' ' if with_series else ''}{count_text(v)} on {day_month(x)}\n"
         text += name(str(o[3])) if o[3] else "no source given"
         width = text_days(text, low, high, LABEL_SIZE, pad=8)
@@ -58,7 +59,7 @@ def observed_points(ax: Axes, observations: Sequence[tuple], name: Callable[[str
                     ha="center", va="top", fontsize=LABEL_SIZE, color="#7a3500", linespacing=1.15, zorder=7,
                     bbox=dict(facecolor="white", edgecolor="#e0c2a8", alpha=0.92, pad=1.5, linewidth=0.6),
                     arrowprops=dict(arrowstyle="-", color="#7a3500", linewidth=0.7, shrinkA=0, shrinkB=4),
-                    gid="observation-label")
+                    gid=f"observation-label-{re.sub(r'[^A-Za-z0-9]+', '_', str(o[1]))}-{k}")
     return points, (6 + ROW_PX * len(ends)) / height
 
 
