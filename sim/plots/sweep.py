@@ -8,6 +8,7 @@ import textwrap
 from typing import Any, Sequence
 
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
@@ -39,12 +40,14 @@ Z90 = 1.6448536269514722
 
 def sweep_chart(rows: Sequence[dict], x: str, y: str, by: str | None = None, title: str = "",
                 note: str = "", band: tuple[str, str] | None = None, band_label: str = "",
-                x_label: str = "", y_label: str = "") -> Figure:
+                x_label: str = "", y_label: str = "", by_format=format_key) -> Figure:
     """``y`` against ``x`` over a parameter sweep, one line (with markers) per value of ``by``.
 
     ``rows`` are dicts with numeric values, one per sweep point (a None ``x`` or ``y`` is
-    skipped). ``band`` names the columns of a band's low and high edges, drawn light around
-    each line and named ``band_label`` in the legend. When every ``y`` lies in [0, 1] the y
+    skipped). ``band`` names the columns of a band's low and high edges, drawn around each line
+    (filled light for a single line; as two thin lines of its colour for several, so that bands
+    never blend into colours the legend does not name) and named ``band_label`` in the legend.
+    ``by_format`` writes a value of ``by`` in the legend. When every ``y`` lies in [0, 1] the y
     axis runs from 0 to 1 and is labelled in percent; otherwise it has thousands separators and
     starts at 0 if no value is negative. Points on the axes' edges (a probability of 0 or 1, a
     strength of 0) are drawn whole. ``x_label`` and ``y_label`` title the axes (default the
@@ -74,10 +77,16 @@ def sweep_chart(rows: Sequence[dict], x: str, y: str, by: str | None = None, tit
         xs = [p[0] for p in points]
         colour = COMPARE_PALETTE[i % len(COMPARE_PALETTE)] if by else MEDIAN
         if band and all(p[2] is not None and p[3] is not None for p in points):
-            ax.fill_between(xs, [p[2] for p in points], [p[3] for p in points], color=colour, alpha=0.15,
-                            linewidth=0)
-        line, = ax.plot(xs, [p[1] for p in points], color=colour, linewidth=2.0, marker=markers[i % len(markers)],
-                        markersize=6.5, label=format_key(key) if by else (y_label or y), clip_on=False, zorder=4)
+            edges = ([p[2] for p in points], [p[3] for p in points])
+            if by:
+                for edge in edges:
+                    ax.plot(xs, edge, color=colour, linewidth=0.9, linestyle=(0, (4, 2)), zorder=3, clip_on=False)
+            else:
+                ax.fill_between(xs, *edges, color=colour, alpha=0.15, linewidth=0)
+        # later lines a little thinner, with smaller markers, so that lines that coincide all stay visible
+        line, = ax.plot(xs, [p[1] for p in points], color=colour, linewidth=max(1.2, 2.6 - 0.4 * i),
+                        marker=markers[i % len(markers)], markersize=max(4.0, 8.5 - 1.5 * i),
+                        label=by_format(key) if by else (y_label or y), clip_on=False, zorder=4 + 0.01 * i)
         handles.append(line)
 
     if fraction:
@@ -103,8 +112,11 @@ def sweep_chart(rows: Sequence[dict], x: str, y: str, by: str | None = None, tit
         ax.spines[side].set_visible(False)
     ax.set_xlabel(x_label or x, fontsize=LABEL_SIZE)
     ax.set_ylabel(y_label or y, fontsize=LABEL_SIZE)
-    if band and band_label:
-        handles.append(Patch(facecolor="#bbbbbb" if by else MEDIAN, alpha=0.5 if by else 0.15, label=band_label))
+    if band and band_label and by:
+        handles.append(Line2D([], [], color="#555555", linewidth=0.9, linestyle=(0, (4, 2)),
+                              label=f"{band_label} (thin lines)"))
+    elif band and band_label:
+        handles.append(Patch(facecolor=MEDIAN, alpha=0.15, label=band_label))
     if by or band:
         add_legend(ax, handles, title=by or "")
     else:
@@ -160,9 +172,16 @@ def sweep_points_chart(scenario: Any, keys: Sequence[str], rows: Sequence[dict],
     note += f"; scenario {scenario.name!r}, hash {scenario.hash[:12]}; swept: {', '.join(keys)}."
     if headline == "total_p50_end":
         note += f" P(reach authorized {scenario.authorized:,} by end) is 0 at every point: the chart shows the median."
-    band_label = "90% interval of the estimate" if probability else "5–95% of runs at end"
+    band_label = "90% interval" if probability else "5–95% of runs"
+    note += (" Band: the 90% interval of each probability's estimate (Wilson)." if probability
+             else " Band: 5–95% of runs at the end.")
+    def legend_value(value) -> str:
+        """A value of the second key as the legend shows it (money in dollars)."""
+        return key_value_text(keys[1], value) if isinstance(value, (int, float)) else format_key(value)
+
     fig = sweep_chart(chart_rows, x=x, y=label, by=by, title=f"{clip(scenario.name, 40)} — sweep: {label}",
-                      note=note, band=("low", "high"), band_label=band_label, x_label=key_label(x), y_label=label)
+                      note=note, band=("low", "high"), band_label=band_label, x_label=key_label(x), y_label=label,
+                      by_format=legend_value)
     ax = fig.axes[0]
     if x.endswith("_usd") and numeric:
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos=None: key_value_text(x, float(v))))
