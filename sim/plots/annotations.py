@@ -35,11 +35,6 @@ from .style import (
 LINES_Z = 4.8
 
 
-def highest_line(scenario: Any) -> float:
-    """The highest horizontal line of ``scenario``'s charts: its target or its highest ceiling."""
-    return float(max([scenario.target] + [v for _, v in scenario.ceilings()]))
-
-
 def scale_top(scenarios: Sequence[Any], data_top: float, room: float = 1.1) -> float:
     """The upper y limit of a strength chart: the data and every ceiling, and a target only if it is
     near them (within 1.5 times), so that a far target does not leave half the panel empty."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -23,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 
 from ..errors import InputError
-from ..text import count_text, half_up, point_text
+from ..text import count_text, point_text
 
 FIGSIZE = (12, 7)  # inches; at DPI this is 1200 x 700 pixels
 DPI = 100
