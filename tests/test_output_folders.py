@@ -18,12 +18,13 @@ from sim.files import MARKER
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 OBSERVED = ROOT / "seeds" / "observed.csv"
-FAST = ["-n", "32", "--workers", "1", "--quiet"]
+FAST = ["-n", "16", "--workers", "1", "--quiet"]
 
 
 # --------------------------------------------------------------------------- every folder's files
 
 
+@pytest.mark.slow
 def test_every_command_writes_a_report_the_wide_csvs_and_sources(tmp_path):
     base, kenya = str(SCENARIOS / "baseline.toml"), str(SCENARIOS / "kenya_only.toml")
     assert main(["run", base, *FAST, "-o", str(tmp_path / "run"), "--format", "png,svg,pdf"]) == 0
@@ -61,6 +62,7 @@ def test_the_report_and_svgs_are_reproducible(tmp_path):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_a_report_of_another_mission_says_nothing_of_haiti(tmp_path):
     from test_outputs import ELSEWHERE
 
@@ -88,6 +90,7 @@ def test_a_report_of_another_mission_says_nothing_of_haiti(tmp_path):
 # --------------------------------------------------------------------------- 2. folders named after the question
 
 
+@pytest.mark.slow
 def test_default_folders_are_named_after_what_was_asked(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     base, kenya, lapse = (str(SCENARIOS / f"{n}.toml") for n in ("baseline", "kenya_only", "mandate_lapse"))
@@ -231,15 +234,16 @@ class Terminal(io.StringIO):
         return True
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["compare", "sweep"])
 def test_compare_and_sweep_show_a_bar_on_a_terminal(command, tmp_path, monkeypatch):
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     base = str(SCENARIOS / "kenya_only.toml")
     args = [base, base] if command == "compare" else [base, "--set", "assumptions.fulfilment=0.5,1"]
-    assert main([command, *args, "-n", "200", "--workers", "1", "-o", str(tmp_path / "out")]) == 0
+    assert main([command, *args, "-n", "128", "--workers", "1", "-o", str(tmp_path / "out")]) == 0
     shown = terminal.getvalue()
-    assert f"{command}:" in shown and "rep" in shown and "/400" in shown  # one bar over both runs
+    assert f"{command}:" in shown and "rep" in shown and "/256" in shown  # one bar over both runs
     assert "[2/2]" in shown
 
 

@@ -391,3 +391,14 @@ def test_month_ticks_carry_the_year_of_the_first_and_of_each_january():
     formatter = plots.style.MonthFormatter()
     values = [mdates.date2num(dt.date(2024, m, 1)) for m in (7, 10)] + [mdates.date2num(dt.date(2025, 1, 1))]
     assert formatter.format_ticks(values) == ["Jul\n2024", "Oct", "Jan\n2025"]
+
+
+def test_sweep_bands_of_several_lines_are_outlines(baseline):
+    rows = [{"assumptions.fulfilment": f, "mandate.1.renewal_probability": r, "p_reach_authorized_end": f * r}
+            for f in (0.0, 0.5, 1.0) for r in (0.5, 1.0)]
+    fig = plots.sweep_points_chart(baseline.scenario, ["assumptions.fulfilment", "mandate.1.renewal_probability"], rows,
+                                   "p_reach_authorized_end", "P(reach authorized by end)", replications=64, seed=1)
+    ax = fig.axes[0]
+    assert not [c for c in ax.collections if isinstance(c, PolyCollection)]  # nothing filled, nothing blends
+    assert ax.get_legend().get_title().get_text() == "mandate 1: P(renewal)"
+    assert "90% interval (thin lines)" in [t.get_text() for t in ax.get_legend().get_texts()]
