@@ -21,6 +21,8 @@ from typing import Callable
 from .errors import SimError
 
 MARKER = ".mss-sim-output"
+#: The file formats a chart can be saved in (``--format``).
+CHART_FORMATS = ("png", "svg", "pdf")
 
 
 class OutputError(SimError):

@@ -9,7 +9,6 @@ from typing import Sequence
 import numpy as np
 
 from ..files import text_writer, write_folder
-from ..plots import Chart, backtest_chart
 from ..results.exports import article_files, sources_csv
 from ..text import clip, count_text, json_text, percent_text, plural, rows_csv, table
 from .observations import check_observations
@@ -143,6 +142,8 @@ def save_backtest(result, observations: Sequence, report: dict, directory, forma
                   force: bool = False, question: str | None = None) -> None:
     """Write backtest.csv, sources.csv, the chart(s), report.html and backtest.json atomically (``question`` in the
     folder's marker)."""
+    from ..plots import Chart, backtest_chart  # matplotlib only when a chart is drawn
+
     chart = Chart(lambda: backtest_chart(result, [tuple(o) for o in observations], report["scores"]))
     sources = [str(o[3]) for o in observations if len(o) > 3 and o[3]]
     writers = {"backtest.csv": text_writer(rows_csv(report["rows"], BACKTEST_COLUMNS)),

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from ..files import text_writer, write_folder
-from ..plots import Chart, compare_chart
 from ..results.exports import article_files, curves_wide_csv, sources_csv
 from ..runner import defaults, open_backend, run
 from ..errors import InputError
@@ -132,6 +131,8 @@ def save_compare(results: Sequence, directory, formats: Sequence[str] = ("png",)
                  question: str | None = None) -> dict:
     """Write compare.csv, compare_wide.csv, sources.csv, the chart(s), report.html and compare.json atomically;
     return the summary. ``question`` is recorded in the folder's marker (see :func:`sim.files.write_folder`)."""
+    from ..plots import Chart, compare_chart  # matplotlib only when a chart is drawn
+
     summary = compare_summary(results)
     chart = Chart(lambda: compare_chart(results))
     scenarios = [r.scenario for r in results]

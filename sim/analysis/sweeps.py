@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from ..files import text_writer, write_folder
-from ..plots import Chart, sweep_points_chart
 from ..results.exports import article_files, curves_wide_csv, sources_csv
 from ..runner import defaults, open_backend, run
 from ..scenario import Scenario, ScenarioError, as_scenario
@@ -213,6 +212,8 @@ def save_sweep(scenario: Scenario, grid: Mapping[str, Sequence], rows: list[dict
                question: str | None = None) -> dict:
     """Write sweep.csv, sweep_wide.csv (with ``curves``), sources.csv, the chart(s), report.html and sweep.json
     atomically; return the summary. ``question`` is recorded in the folder's marker."""
+    from ..plots import Chart, sweep_points_chart  # matplotlib only when a chart is drawn
+
     summary = sweep_summary(scenario, grid, rows, replications, seed)
     shown = summary["headline"]
     # swept values as written on the command line (1.0 stays 1.0, tables in TOML syntax)

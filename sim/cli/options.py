@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 from ..errors import SimError
+from ..files import CHART_FORMATS as FORMATS
 from ..files import read_marker
-from ..plots import FORMATS
 from ..scenario import Problem, Scenario, ScenarioError, load
 from ..text import parse_value, plural
 

@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 
 from ..errors import InputError
+from ..files import CHART_FORMATS
 from ..text import count_text, point_text
 
 FIGSIZE = (12, 7)  # inches; at DPI this is 1200 x 700 pixels
@@ -68,7 +69,7 @@ COMPARE_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377
 #: The y axis of strength charts: the people of the mission, wherever it is (the place is the scenario's to say).
 STRENGTH_LABEL = "Personnel deployed (total)"
 #: Chart file formats, by suffix.
-FORMATS = ("png", "svg", "pdf")
+FORMATS = CHART_FORMATS
 
 
 def save_figure(fig: Figure, path: Path) -> None:
