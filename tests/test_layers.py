@@ -144,3 +144,14 @@ def test_the_checker_finds_a_circle_through_an_import_inside_a_function(tangled)
     assert edges["pkg.sub.b"] == {"pkg.a"}
     assert edges["pkg.c"] == {"pkg.sub.b"}
     assert circles(edges) == [["pkg.a", "pkg.sub.b"]]
+
+
+def test_importing_sim_imports_no_chart_library():
+    """``import sim`` (the CLI's start-up, every worker's) loads matplotlib only when a chart is drawn."""
+    import subprocess
+    import sys
+
+    code = "import sys, sim, sim.cli; print(sorted(m for m in ('matplotlib', 'pandas', 'distributed') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PACKAGE.parent, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
