@@ -402,3 +402,17 @@ def test_sweep_bands_of_several_lines_are_outlines(baseline):
     assert not [c for c in ax.collections if isinstance(c, PolyCollection)]  # nothing filled, nothing blends
     assert ax.get_legend().get_title().get_text() == "mandate 1: P(renewal)"
     assert "90% interval (thin lines)" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_the_report_escapes_what_a_scenario_says(tmp_path):
+    from sim.results.page import run_page
+
+    path = tmp_path / "odd.toml"
+    path.write_text(ELSEWHERE.replace('name = "Northern patrol"', 'name = "<b>Bold</b> & \\"co\\" -->"').replace(
+        'description = "A made-up mission', 'description = "<script>alert(1)</script> A made-up mission'),
+        encoding="utf-8")
+    result = sim.run(sim.load(path), replications=16, workers=1)
+    svg = plots.figure_bytes(plots.strength_chart(result), "svg")
+    page = run_page(result, [("strength", svg, "caption")], ["report.html"])
+    assert "<script" not in page and "<b>Bold" not in page
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; &quot;co&quot;" in page
