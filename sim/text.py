@@ -1,9 +1,11 @@
 """Numbers and words as people read them: money, percentages, clipped text, tables, CSV, "did you mean".
 
 One helper for each recurring need, used by every layer above: a value as written on the
-command line (:func:`value_text`), a money figure (:func:`money_text`), a percentage
-(:func:`percent_text`), a fixed-width table (:func:`table`), CSV (:func:`csv_text`) and the
-nearest valid name for a typo (:func:`did_you_mean`).
+command line (:func:`value_text`), a whole number (:func:`count_text`), a money figure
+(:func:`money_text`), a percentage (:func:`percent_text`), a count of things (:func:`plural`), a
+swept value (:func:`key_value_text`), a fixed-width table (:func:`table`), CSV (:func:`csv_text`)
+and the nearest valid name for a typo (:func:`did_you_mean`). Every figure people read is rounded
+half up (:func:`half_up`), as the model rounds: 1,266.5 reads 1,267 and 1,766.5 reads 1,767.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import difflib
 import io
 import json
 import tomllib
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable, Mapping, Sequence
 
 
@@ -42,6 +45,24 @@ def shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
+def half_up(value: float | Decimal, decimals: int = 0) -> Decimal:
+    """``value`` rounded half up (away from zero) to ``decimals``, as it reads: 1266.5 -> 1267, 0.145 -> 0.15.
+
+    The number is taken as Python writes it (its shortest repr), so a value that prints as an exact
+    half is rounded up whatever its binary approximation.
+    """
+    exact = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+    return exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def count_text(value: float | None, decimals: int = 0) -> str:
+    """A number with thousands separators, rounded half up: ``1,267``; ``-`` for no value; never ``-0``."""
+    if value is None:
+        return "-"
+    rounded = half_up(value, decimals)
+    return f"{rounded + 0:,.{decimals}f}" if rounded else f"{0:.{decimals}f}"
+
+
 def money_text(usd: float | None, small: bool = False) -> str:
     """US dollars in millions, sign first: ``$14.9M``, ``-$65.3M``; ``-`` for no value.
 
@@ -52,23 +73,35 @@ def money_text(usd: float | None, small: bool = False) -> str:
     usd = float(usd)
     sign = "-" if usd < 0 else ""
     if small and abs(usd) < 1e6:
-        return f"{sign}${abs(usd):,.0f}"
-    return f"{sign}${abs(usd) / 1e6:,.1f}M"
+        return f"{sign}${count_text(abs(usd))}"
+    return f"{sign}${count_text(abs(usd) / 1e6, 1)}M"
 
 
 def percent_text(p: float | None, decimals: int = 1, bounded: bool = False) -> str:
-    """A probability as a percentage (``12.3%``; ``-`` for no value).
+    """A probability as a percentage, rounded half up (``12.3%``; ``-`` for no value).
 
     With ``bounded``, a probability that is neither 0 nor 1 never reads as either: ``<1%``, ``>99%``.
     """
     if p is None:
         return "-"
     p = float(p)
-    if bounded and 0 < p < 0.005:
-        return "<1%"
-    if bounded and 0.995 <= p < 1:
-        return ">99%"
-    return f"{100 * p:.{decimals}f}%"
+    if bounded and 0 < p < 0.5 * 10 ** -(decimals + 2):
+        return "<" + f"{10 ** -decimals:g}%"
+    if bounded and 1 - 0.5 * 10 ** -(decimals + 2) <= p < 1:
+        return ">" + f"{100 - 10 ** -decimals:g}%"
+    return f"{half_up(100 * Decimal(repr(p)), decimals)}%"
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``1 contingent``, ``2 contingents`` (``words``: the plural when it is not ``word + "s"``)."""
+    return f"{count:,} {word if count == 1 else (words or word + 's')}"
+
+
+def key_value_text(key: str, value: Any) -> str:
+    """A swept or overridden value for people: money for a key in US dollars (``$100.0M``), else as written."""
+    if str(key).endswith("_usd") and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return money_text(value, small=True)
+    return value_text(value)
 
 
 def tidy(value: float) -> float:

@@ -9,8 +9,10 @@ from typing import Sequence
 import numpy as np
 
 from ..files import text_writer, write_folder
-from ..text import clip, json_text, rows_csv, table
+from ..results.exports import article_files, sources_csv
+from ..text import clip, count_text, json_text, percent_text, plural, rows_csv, table
 from .observations import check_observations
+from .pages import backtest_page
 
 
 def midrank_percentile(counts: np.ndarray, value: float) -> float:
@@ -121,29 +123,39 @@ BACKTEST_COLUMNS = ("date", "series", "value", "source", "percentile", "in_50", 
 def backtest_text(report: dict) -> str:
     """A fixed-width table of the backtest for terminals."""
     head = (f"{report['scenario']}: {report['replications']:,} replications, seed {report['seed']}, "
-            f"scenario {report['scenario_hash'][:12]}; {report['observations']} observations")
+            f"scenario {report['scenario_hash'][:12]}; {plural(report['observations'], 'observation')}")
     columns = ("date", "series", "observed", "median [5%-95%]", "percentile", "bands", "error", "CRPS", "source")
     cells = []
     for r in report["rows"]:
         bands = "50%,90%" if r["in_50"] else ("90%" if r["in_90"] else "outside")
-        cells.append((r["date"], clip(r["series"], 20), f"{r['value']:,g}",
-                      f"{r['median']:,.0f} [{r['p5']:,.0f}-{r['p95']:,.0f}]", f"{r['percentile']:.1f}",
-                      bands, f"{r['error']:+,g}", f"{r['crps']:,.3f}", r["source"]))
+        error = count_text(r["error"], 3).rstrip("0").rstrip(".")
+        cells.append((r["date"], clip(r["series"], 20), count_text(r["value"], 3).rstrip("0").rstrip("."),
+                      f"{count_text(r['median'])} [{count_text(r['p5'])}-{count_text(r['p95'])}]",
+                      count_text(r["percentile"], 1), bands, error if error.startswith("-") else "+" + error,
+                      count_text(r["crps"], 3), r["source"]))
     lines = [head] + table(columns, cells, "llrrrrrrl", indent="  ")
     s = report["scores"]
     if report["observations"]:
-        lines.append(f"  coverage: 50% band {s['coverage_50']:.0%}, 90% band {s['coverage_90']:.0%}; "
-                     f"mean absolute error of the median {s['mae_median']:,.1f}; mean CRPS {s['crps_mean']:,.2f}")
+        lines.append(f"  coverage: 50% band {percent_text(s['coverage_50'], 0)}, 90% band {percent_text(s['coverage_90'], 0)}; "
+                     f"mean absolute error of the median {count_text(s['mae_median'], 1)}; "
+                     f"mean CRPS {count_text(s['crps_mean'], 2)}")
     return "\n".join(lines)
 
 
 def save_backtest(result, observations: Sequence, report: dict, directory, formats: Sequence[str] = ("png",),
-                  force: bool = False) -> None:
-    """Write backtest.csv, the chart(s) and backtest.json atomically."""
-    from ..plots import backtest_chart, figure_writer  # matplotlib only when a chart is drawn
+                  force: bool = False, question: str | None = None) -> None:
+    """Write backtest.csv, sources.csv, the chart(s), report.html and backtest.json atomically (``question`` in the
+    folder's marker)."""
+    from ..plots import Chart, backtest_chart  # matplotlib only when a chart is drawn
 
-    writers = {"backtest.csv": text_writer(rows_csv(report["rows"], BACKTEST_COLUMNS))}
+    chart = Chart(lambda: backtest_chart(result, [tuple(o) for o in observations], report["scores"]))
+    sources = [str(o[3]) for o in observations if len(o) > 3 and o[3]]
+    writers = {"backtest.csv": text_writer(rows_csv(report["rows"], BACKTEST_COLUMNS)),
+               "sources.csv": text_writer(sources_csv(result.scenario.facts, article_files([result.scenario], sources)))}
     for fmt in formats:
-        writers[f"backtest.{fmt}"] = figure_writer(lambda: backtest_chart(result, [tuple(o) for o in observations]))
+        writers[f"backtest.{fmt}"] = chart.writer(fmt)
+    files = list(writers) + ["report.html", "backtest.json"]
+    writers["report.html"] = lambda path: path.write_text(backtest_page(result, report, chart.svg(), files),
+                                                          encoding="utf-8")
     writers["backtest.json"] = text_writer(json_text(report))
-    write_folder(directory, writers, force=force)
+    write_folder(directory, writers, force=force, question=question)

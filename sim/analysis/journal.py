@@ -21,7 +21,8 @@ def journal_key(variant: Scenario, seed: int, replications: int) -> str:
 
 
 def read_journal(path: str | Path) -> dict[str, dict]:
-    """The statistics recorded in a sweep journal, by key; a missing file is empty.
+    """The points recorded in a sweep journal, by key: ``{"stats": ..., "curve": ... or None}``; a missing
+    file is empty.
 
     A line that does not parse (the last one, if the process was killed while writing it)
     is ignored: that point runs again.
@@ -34,19 +35,19 @@ def read_journal(path: str | Path) -> dict[str, dict]:
     for line in lines:
         try:
             entry = json.loads(line)
-            done[entry["key"]] = entry["stats"]
+            done[entry["key"]] = {"stats": dict(entry["stats"]), "curve": entry.get("curve")}
         except (ValueError, KeyError, TypeError):
             continue
     return done
 
 
-def append_journal(path: str | Path, key: str, stats: dict) -> None:
-    """Append one finished point, written and flushed to disk at once (its folder made if missing).
-
-    A full disk raises :class:`~sim.errors.WriteFailure`; the points already there stay readable.
-    """
+def append_journal(path: str | Path, key: str, stats: dict, curve: dict | None = None) -> None:
+    """Append one finished point (its statistics, and its curve if given), written and flushed to disk at once
+    (its folder made if missing). A full disk raises :class:`~sim.errors.WriteFailure`; the points already
+    there stay readable."""
     path = Path(path)
-    line = json.dumps({"key": key, "stats": stats}, ensure_ascii=False) + "\n"
+    entry = {"key": key, "stats": stats, **({"curve": curve} if curve is not None else {})}
+    line = json.dumps(entry, ensure_ascii=False) + "\n"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "a", encoding="utf-8") as handle:  # one write per point, flushed to disk at once

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from ..files import text_writer, write_folder
+from ..results.exports import article_files, curves_wide_csv, sources_csv
 from ..runner import defaults, open_backend, run
 from ..scenario import Scenario, ScenarioError, as_scenario
-from ..text import clip, json_text, percent_text, point_text, rows_csv, table, value_text
+from ..text import clip, count_text, json_text, key_value_text, percent_text, point_text, rows_csv, table, value_text
 from ..version import __version__
 from .checkpoints import Checkpoint, checkpoints, funding_row, headline
 from .grid import SweepError, expand_grid, parse_values
 from .journal import append_journal, journal_key, read_journal
+from .pages import sweep_page
 
 
 def sweep_variants(scenario: Scenario, grid: Mapping[str, Sequence]) -> list[tuple[dict, Scenario]]:
@@ -58,7 +61,8 @@ def _problems(error: ScenarioError) -> str:
 
 def sweep(scenario, grid: Mapping[str, Sequence], replications: int | None = None, seed: int | None = None,
           workers: int | None = None, progress: Callable | None = None, backend: str = "local",
-          scheduler: str | None = None, journal: str | Path | None = None) -> list[dict]:
+          scheduler: str | None = None, journal: str | Path | None = None, curves: list | None = None,
+          replication_progress: Callable[[int], None] | None = None) -> list[dict]:
     """Run every point of ``grid`` (``{dotted key: [values]}``, first key varying slowest) on ``scenario``.
 
     Every point is validated before anything runs (:class:`SweepError` otherwise); all run with
@@ -77,6 +81,11 @@ def sweep(scenario, grid: Mapping[str, Sequence], replications: int | None = Non
     (``p_reach_authorized_<date>``, ``..._end``), the median total strength there
     (``total_p50_<date>``, ``total_p50_end``), ``median_first_day_authorized``,
     ``p_reach_target`` and, if the scenario has funding, ``p_deficit``.
+
+    ``curves``: a list to which each point's daily total strength is appended, in point order
+    (``{"start": ISO date, "p5": [...], "p50": [...], "p95": [...]}``, see :func:`point_curve`),
+    for sweep_wide.csv and the chart's band. ``replication_progress(n)`` is called as replications
+    finish (for a progress bar over the whole sweep).
     """
     scenario = as_scenario(scenario)
     variants = sweep_variants(scenario, grid)
@@ -91,20 +100,26 @@ def sweep(scenario, grid: Mapping[str, Sequence], replications: int | None = Non
             point_seed = variant.seed if "scenario.seed" in point else seed
             key = journal_key(variant, point_seed, point_replications)
             row = dict(point)
-            if key in done:
-                row.update(done[key])
+            if key in done and (curves is None or done[key]["curve"] is not None):
+                row.update(done[key]["stats"])
                 rows.append(row)
+                if curves is not None:
+                    curves.append(done[key]["curve"])
                 if progress is not None:
                     progress(index, len(variants), row, None)
                 continue
             began = time.perf_counter()
-            result = run(variant, replications=point_replications, seed=point_seed, backend=opened, progress=False)
+            result = run(variant, replications=point_replications, seed=point_seed, backend=opened,
+                         progress=replication_progress or False)
             stats = _sweep_stats(result, points, scenario.funding is not None)
+            curve = point_curve(result) if curves is not None else None
             del result  # each Result holds per-day histograms: keep only its row
             if journal is not None:
-                append_journal(journal, key, stats)
+                append_journal(journal, key, stats, curve)
             row.update(stats)
             rows.append(row)
+            if curves is not None:
+                curves.append(curve)
             if progress is not None:
                 progress(index, len(variants), row, time.perf_counter() - began)
     return rows
@@ -120,6 +135,23 @@ def _sweep_stats(result, points: Sequence[Checkpoint], funded: bool) -> dict:
     if funded:
         row.update(funding_row(result, full=False))
     return row
+
+
+def point_curve(result) -> dict:
+    """A sweep point's daily total strength: ``{"start", "p5", "p50", "p95"}`` (values rounded to 3 decimals)."""
+    q = result.quantiles("total")
+    return {"start": result.scenario.start.isoformat(),
+            **{k: [round(float(v), 3) for v in q[k]] for k in ("p5", "p50", "p95")}}
+
+
+def sweep_wide_csv(grid: Mapping[str, Sequence], rows: Sequence[dict], curves: Sequence[dict]) -> str:
+    """sweep_wide.csv: date, then each point's median and 5-95% band (``<key=value, ...>_p50``, ``_p5``, ``_p95``)."""
+    columns = []
+    for row, curve in zip(rows, curves):
+        label = point_text({k: row[k] for k in grid})
+        start = dt.date.fromisoformat(curve["start"])
+        columns += [(f"{label}_{k}", start, curve[k]) for k in ("p50", "p5", "p95")]
+    return curves_wide_csv(columns)
 
 
 def sweep_summary(scenario: Scenario, grid: Mapping[str, Sequence], rows: list[dict], replications: int,
@@ -160,12 +192,12 @@ HEADLINE_LABELS = {
 
 
 def sweep_text(grid: Mapping[str, Sequence], rows: Sequence[dict]) -> str:
-    """A fixed-width table of the sweep for terminals."""
+    """A fixed-width table of the sweep for terminals (money in dollars, figures rounded half up)."""
     keys = list(grid)
-    columns = [(k, lambda r, k=k: clip(value_text(r[k]), 30)) for k in keys]
+    columns = [(k, lambda r, k=k: clip(key_value_text(k, r[k]), 30)) for k in keys]
     columns += [
         ("P(auth. by end)", lambda r: percent_text(r["p_reach_authorized_end"])),
-        ("median at end", lambda r: f"{r['total_p50_end']:,.0f}" if r["total_p50_end"] is not None else "-"),
+        ("median at end", lambda r: count_text(r["total_p50_end"])),
         ("first day at auth.", lambda r: r["median_first_day_authorized"] or "not reached"),
         ("P(target)", lambda r: percent_text(r["p_reach_target"])),
     ]
@@ -176,18 +208,30 @@ def sweep_text(grid: Mapping[str, Sequence], rows: Sequence[dict]) -> str:
 
 
 def save_sweep(scenario: Scenario, grid: Mapping[str, Sequence], rows: list[dict], replications: int, seed: int,
-               directory, formats: Sequence[str] = ("png",), force: bool = False) -> dict:
-    """Write sweep.csv, the chart(s) and sweep.json atomically; return the summary."""
-    from ..plots import figure_writer, sweep_points_chart  # matplotlib only when a chart is drawn
+               directory, formats: Sequence[str] = ("png",), force: bool = False, curves: Sequence[dict] | None = None,
+               question: str | None = None) -> dict:
+    """Write sweep.csv, sweep_wide.csv (with ``curves``), sources.csv, the chart(s), report.html and sweep.json
+    atomically; return the summary. ``question`` is recorded in the folder's marker."""
+    from ..plots import Chart, sweep_points_chart  # matplotlib only when a chart is drawn
 
     summary = sweep_summary(scenario, grid, rows, replications, seed)
     shown = summary["headline"]
     # swept values as written on the command line (1.0 stays 1.0, tables in TOML syntax)
     literal = [{k: (value_text(v) if k in grid else v) for k, v in row.items()} for row in rows]
+    charted = [dict(row) for row in rows]
+    for row, curve in zip(charted, curves or []):  # the band of the median at the end
+        row["total_p5_end"], row["total_p95_end"] = curve["p5"][-1], curve["p95"][-1]
+    chart = Chart(lambda: sweep_points_chart(scenario, list(grid), charted, shown, HEADLINE_LABELS[shown],
+                                             replications, seed))
     writers = {"sweep.csv": text_writer(rows_csv(literal))}
+    if curves is not None:
+        writers["sweep_wide.csv"] = text_writer(sweep_wide_csv(grid, rows, curves))
+    writers["sources.csv"] = text_writer(sources_csv(scenario.facts, article_files([scenario])))
     for fmt in formats:
-        writers[f"sweep.{fmt}"] = figure_writer(lambda: sweep_points_chart(
-            scenario, list(grid), rows, shown, HEADLINE_LABELS[shown], replications, seed))
+        writers[f"sweep.{fmt}"] = chart.writer(fmt)
+    files = list(writers) + ["report.html", "sweep.json"]
+    writers["report.html"] = lambda path: path.write_text(
+        sweep_page(scenario, dict(grid), rows, summary, chart.svg(), HEADLINE_LABELS[shown], files), encoding="utf-8")
     writers["sweep.json"] = text_writer(json_text(summary))
-    write_folder(directory, writers, force=force)
+    write_folder(directory, writers, force=force, question=question)
     return summary

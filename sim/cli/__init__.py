@@ -1,8 +1,9 @@
 """The ``sim`` command line. It knows files and arguments; the model lives elsewhere.
 
 Exit codes: 0 success, 2 bad input (a :class:`~sim.errors.SimError`: usage, scenario, files,
-options), 1 anything else (an interruption, a full disk, another run, a bug: a one-line message
-saying what is on disk; the traceback of a bug with ``sim --debug``); see :mod:`sim.cli.failures`.
+options), 130 interrupted (Ctrl-C, as shells report a SIGINT), 1 anything else (a full disk,
+another run, a bug: a one-line message saying what is on disk; the traceback of a bug with
+``sim --debug``); see :mod:`sim.cli.failures`.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ import sys
 
 from .failures import failure
 from .options import BAD_INPUT
-from .parser import build_parser
+from .parser import build_parser, parse
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``sim`` command line with ``argv`` (default: the process's arguments); return the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     if not args.command:
         parser.print_help()
         return BAD_INPUT

@@ -21,14 +21,14 @@ from ..analysis.journal import read_journal
 from ..analysis.observations import ObservationError, check_observations, read_observations
 from ..analysis.sweeps import save_sweep, sweep, sweep_text, sweep_variants
 from ..files import InterruptedAfterWriting
-from ..runner import defaults, run
+from ..runner import OverallBar, defaults, run
 from ..scenario import ScenarioError, load
 from ..scenario.schema import json_schema
 from ..shipped import default_scenario
-from ..text import json_text, value_text
+from ..text import count_text, json_text, key_value_text, percent_text, plural
 from .options import (
-    BAD_INPUT, UsageError, backend, chart_formats, check_counts, default_output, finish, load_scenario, output_folder,
-    parse_sets, say,
+    BAD_INPUT, UsageError, backend, chart_formats, check_counts, compare_output, default_output, finish,
+    load_scenario, output_folder, parse_sets, question, report_kept, say,
 )
 from .failures import failure
 
@@ -39,12 +39,14 @@ def cmd_run(args) -> int:
     formats = chart_formats(args.format)
     path = Path(args.scenario) if args.scenario else default_scenario()
     scenario = load_scenario(path, parse_sets(args.set))
-    out = output_folder(args, default_output(path, args.set))
+    asked = question("run", [path], args.set)
+    out, foreign = output_folder(args, default_output(path, args.set), asked)
     result = run(
         scenario, replications=args.replications, seed=args.seed, workers=args.workers,
         progress=not args.quiet, keep_replications=args.keep_replications, **backend(args),
     )
-    result.save(out, formats=formats, force=args.force)
+    result.save(out, formats=formats, force=args.force, question=asked)
+    report_kept(args, out, foreign)
     return finish(args, result.summary_json(), result.text, out)
 
 
@@ -66,15 +68,22 @@ def cmd_validate(args) -> int:
             continue
         if not args.quiet:
             print(
-                f"ok  {name}: {scenario.name!r}, {len(scenario.contingents)} contingents, "
-                f"{len(scenario.mandates)} mandates, {len(scenario.facts_used)} facts, hash {scenario.hash[:12]}"
+                f"ok  {name}: {scenario.name!r}, {plural(len(scenario.contingents), 'contingent')}, "
+                f"{plural(len(scenario.mandates), 'mandate')}, {plural(len(scenario.facts_used), 'fact')}, "
+                f"hash {scenario.hash[:12]}"
             )
     return BAD_INPUT if bad else 0
 
 
 def cmd_facts(args) -> int:
-    """``sim facts``: print the fact base and its conflicts, or with ``--check`` check every quote (1 if any fails)."""
+    """``sim facts``: print the fact base and its conflicts, or the facts named in full, or with ``--check`` check
+    every quote (1 if any fails)."""
     base = factbase.load_facts(Path(args.facts) if args.facts else None)
+    if args.ids:
+        if args.check is not None:
+            raise UsageError("give fact ids or --check, not both")
+        print(factbase.fact_text(base, args.ids))
+        return 0
     if args.check is None:
         print(base.table())
         if base.conflicts:
@@ -101,18 +110,24 @@ def cmd_compare(args) -> int:
     check_counts(args)
     formats = chart_formats(args.format)
     scenarios = [load(name) for name in args.scenarios]  # every file is checked before anything runs
-    out = output_folder(args, Path("results") / "compare")
+    asked = question("compare", args.scenarios)
+    out, foreign = output_folder(args, compare_output(args.scenarios), asked)
     replications, seed = defaults(scenarios[0], args.replications, args.seed)
-    say(args, f"compare: {len(scenarios)} scenario(s), {replications:,} replications each, seed {seed} "
+    say(args, f"compare: {plural(len(scenarios), 'scenario')}, {replications:,} replications each, seed {seed} "
                f"(common random numbers)")
+    bar = OverallBar(not args.quiet, replications * len(scenarios), "compare")
 
     def progress(index, total, result, seconds):
         """Report on stderr that scenario ``index`` of ``total`` finished, and in how many seconds."""
-        say(args, f"  [{index + 1}/{total}] {result.scenario.name}: {seconds:.1f} s")
+        bar.write(f"  [{index + 1}/{total}] {result.scenario.name}: {seconds:.1f} s")
 
-    results = compare(scenarios, replications=replications, seed=seed, workers=args.workers,
-                               progress=progress, **backend(args))
-    summary = save_compare(results, out, formats=formats, force=args.force)
+    try:
+        results = compare(scenarios, replications=replications, seed=seed, workers=args.workers,
+                          progress=progress, replication_progress=bar.update, **backend(args))
+    finally:
+        bar.close()
+    summary = save_compare(results, out, formats=formats, force=args.force, question=asked)
+    report_kept(args, out, foreign)
     return finish(args, json_text(summary), lambda: compare_text(results), out)
 
 
@@ -126,7 +141,8 @@ def cmd_sweep(args) -> int:
     grid = parse_grid(args.set)
     scenario = load(path)
     variants = sweep_variants(scenario, grid)  # every point validated before anything runs
-    out = output_folder(args, default_output(path, suffix="-sweep"))
+    asked = question("sweep", [path], args.set)
+    out, foreign = output_folder(args, default_output(path, args.set, "-sweep"), asked)
     replications, seed = defaults(scenario, args.replications, args.seed)
     say(args, f"sweep {scenario.name}: {len(variants)} points x {replications:,} replications, seed {seed} "
                f"(common random numbers)")
@@ -138,28 +154,39 @@ def cmd_sweep(args) -> int:
     else:
         journal_file.unlink(missing_ok=True)
 
+    bar = OverallBar(not args.quiet, replications * len(variants), "sweep")
+
     def progress(index, total, row, seconds):
         """Report on stderr a finished point: its values, P(reach authorized by end), median at end, time taken."""
-        point = ", ".join(f"{k}={value_text(row[k])}" for k in grid)
+        point = ", ".join(f"{k}={key_value_text(k, row[k])}" for k in grid)
+        if seconds is None:  # from the journal: its replications count as done
+            bar.update(replications)
         took = "from the journal" if seconds is None else f"{seconds:.1f} s"
-        say(args, f"  [{index + 1}/{total}] {point}: P(reach authorized by end) "
-                   f"{100 * row['p_reach_authorized_end']:.1f}%, median at end {row['total_p50_end']:,.0f} ({took})")
+        bar.write(f"  [{index + 1}/{total}] {point}: P(reach authorized by end) "
+                  f"{percent_text(row['p_reach_authorized_end'])}, median at end {count_text(row['total_p50_end'])} "
+                  f"({took})")
 
+    curves: list = []
     try:
         rows = sweep(scenario, grid, replications=replications, seed=seed, workers=args.workers,
-                              progress=progress, journal=journal_file, **backend(args))
-        summary = save_sweep(scenario, grid, rows, replications, seed, out, formats=formats, force=args.force)
+                     progress=progress, journal=journal_file, curves=curves, replication_progress=bar.update,
+                     **backend(args))
+        bar.close()
+        summary = save_sweep(scenario, grid, rows, replications, seed, out, formats=formats, force=args.force,
+                             curves=curves, question=asked)
     except BaseException as error:
+        bar.close()
         code = failure(args, error)  # says what went wrong (SystemExit goes on)
         if isinstance(error, InterruptedAfterWriting):
             journal_file.unlink(missing_ok=True)
         elif kept := len(read_journal(journal_file)):
             again = ("the same command with --resume runs only the others" if kept < len(variants) else
                      "the same command with --resume writes the output without running them again")
-            print(f"sim sweep: {kept} finished point{'s are' if kept > 1 else ' is'} kept in {journal_file}; {again}",
-                  file=sys.stderr)
+            print(f"sim sweep: {plural(kept, 'finished point')} {'is' if kept == 1 else 'are'} kept in "
+                  f"{journal_file}; {again}", file=sys.stderr)
         return code
     journal_file.unlink(missing_ok=True)
+    report_kept(args, out, foreign)
     return finish(args, json_text(summary), lambda: sweep_text(grid, rows), out)
 
 
@@ -175,9 +202,11 @@ def cmd_backtest(args) -> int:
     except ObservationError as error:  # FILE:LINE: message, as validate prints problems
         print(error, file=sys.stderr)
         return BAD_INPUT
-    out = output_folder(args, default_output(path, args.set, "-backtest"))
+    asked = question("backtest", [path], args.set, "--observed", str(Path(args.observed).resolve()))
+    out, foreign = output_folder(args, default_output(path, args.set, "-backtest"), asked)
     result = run(scenario, replications=args.replications, seed=args.seed, workers=args.workers,
                  progress=not args.quiet, **backend(args))
     scores = backtest(result, observations)
-    save_backtest(result, observations, scores, out, formats=formats, force=args.force)
+    save_backtest(result, observations, scores, out, formats=formats, force=args.force, question=asked)
+    report_kept(args, out, foreign)
     return finish(args, json_text(scores), lambda: backtest_text(scores), out)

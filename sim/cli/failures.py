@@ -1,6 +1,6 @@
 """How a command that stopped says so: what went wrong, what is on disk, and the exit code.
 
-2 for bad input (a :class:`~sim.errors.SimError`), 1 for an interruption, a
+2 for bad input (a :class:`~sim.errors.SimError`), 130 for an interruption (Ctrl-C), 1 for a
 :class:`~sim.errors.WriteFailure` (a full disk, another run) or a bug (one "internal error" line;
 the traceback with ``sim --debug``).
 """
@@ -14,7 +14,7 @@ import traceback
 from ..errors import SimError, WriteFailure
 from ..files import MARKER, InterruptedAfterWriting
 from ..scenario import ScenarioError
-from .options import BAD_INPUT
+from .options import BAD_INPUT, INTERRUPTED
 
 
 def failure(args, error: BaseException) -> int:
@@ -24,8 +24,8 @@ def failure(args, error: BaseException) -> int:
     """
     command = f"sim {args.command}"
     if isinstance(error, ScenarioError):
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
+        for problem in error.problems:  # a file's problems as FILE:LINE: ..., an option's as the command's error
+            print(f"{command}: error: {problem}" if problem.file.startswith("--") else problem, file=sys.stderr)
         return BAD_INPUT
     if isinstance(error, SimError):
         print(f"{command}: error: {error}", file=sys.stderr)
@@ -36,10 +36,10 @@ def failure(args, error: BaseException) -> int:
     if isinstance(error, InterruptedAfterWriting):
         print(f"{command}: interrupted once the output was complete: {error.directory} holds the new results",
               file=sys.stderr)
-        return 1
+        return INTERRUPTED
     if isinstance(error, KeyboardInterrupt):
         print(f"{command}: interrupted; no output was written{_untouched(getattr(args, 'out', None))}", file=sys.stderr)
-        return 1
+        return INTERRUPTED
     if isinstance(error, WriteFailure):
         print(f"{command}: error: {error}", file=sys.stderr)
         return 1

@@ -1,5 +1,6 @@
-"""What the commands share: default output folders, ``--set`` overrides, checks of counts and formats,
-and how a command ends (``--json`` alone on stdout, else text and the folder it wrote)."""
+"""What the commands share: default output folders and the question each answers, ``--set`` overrides,
+checks of counts and formats, and how a command ends (``--json`` alone on stdout, else text and the
+folder it wrote, and a word on files it kept)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ import sys
 from pathlib import Path
 
 from ..errors import SimError
-from ..files import check_target, tidy
+from ..files import CHART_FORMATS as FORMATS
+from ..files import check_target, read_marker, tidy
 from ..scenario import Problem, Scenario, ScenarioError, load
-from ..text import parse_value
+from ..text import parse_value, plural
 
 BAD_INPUT = 2
+#: The exit code of an interrupted command (Ctrl-C), as shells report a process ended by SIGINT.
+INTERRUPTED = 130
 
 
 class UsageError(SimError):
@@ -28,27 +32,60 @@ def default_output(path: Path, sets: list[str] | None = None, suffix: str = "") 
     """
     name = path.stem
     if sets:
-        items = [item.strip() for item in sets]
-        slug = "+".join(re.sub(r"[^A-Za-z0-9._=,-]+", "_", item) for item in items)
-        if len(slug) > 60:
-            digest = hashlib.sha256("\n".join(items).encode()).hexdigest()[:8]
-            slug = f"{slug[:50]}-{digest}"
-        name = f"{name}+{slug}"
+        name = f"{name}+{_slug([item.strip() for item in sets])}"
     return Path("results") / f"{name}{suffix}"
 
 
-def output_folder(args, default: Path) -> Path:
+def output_folder(args, default: Path, asked: str) -> tuple[Path, list[str]]:
     """The folder ``-o`` names (refused if empty), else ``default``; what a killed run left there is tidied
-    (and said on stderr), and the folder checked, before anything runs. Kept as ``args.out``."""
+    (and said on stderr), and the folder checked for the question ``asked``, before anything runs. Kept as
+    ``args.out``. Returns it and the names of the files in it that mss-sim did not write (they are kept)."""
     if args.output is not None and not args.output.strip():
         raise UsageError(f"-o/--output: {args.output!r} is not a folder name; give a folder, or leave -o out "
                          f"for the default ({default})")
     out = Path(args.output) if args.output is not None else default
     for line in tidy(out):
         print(f"sim {args.command}: {line}", file=sys.stderr)
-    check_target(out, args.force)
+    foreign = check_target(out, args.force, asked)
     args.out = out
-    return out
+    return out, foreign
+
+
+def compare_output(paths: list[str]) -> Path:
+    """``results/compare-<file names joined by +>``: a comparison of other scenarios goes to another folder."""
+    return Path("results") / f"compare-{_slug([Path(p).stem for p in paths])}"
+
+
+def _slug(items: list[str]) -> str:
+    """``items`` joined by ``+``, characters awkward in file names made ``_``; a long text cut and ended by its hash."""
+    slug = "+".join(re.sub(r"[^A-Za-z0-9._=,-]+", "_", item) for item in items)
+    if len(slug) > 60:
+        digest = hashlib.sha256("\n".join(items).encode()).hexdigest()[:8]
+        slug = f"{slug[:50]}-{digest}"
+    return slug
+
+
+def question(command: str, paths: list, sets: list[str] | None = None, *more: str) -> str:
+    """What a command was asked, as its folder's marker records it: the command, the scenario files (resolved),
+    the ``--set`` items and any other input; not the seed or the replication count (more runs of the same
+    question replace its folder)."""
+    words = [command] + [str(Path(p).resolve()) for p in paths] + [f"--set {item.strip()}" for item in sets or []]
+    return " ".join(words + list(more))
+
+
+def report_kept(args, out: Path, foreign: list[str]) -> None:
+    """Say which files of ``out`` that mss-sim did not write were kept, and which an output replaced (on stderr)."""
+    if not foreign:
+        return
+    written = set((read_marker(out) or {}).get("files") or [])
+    kept = [name for name in foreign if name not in written]
+    replaced = [name for name in foreign if name in written]
+    if kept:
+        print(f"sim {args.command}: kept {plural(len(kept), 'file')} mss-sim did not write in {out}/: "
+              f"{', '.join(kept)}", file=sys.stderr)
+    if replaced:
+        print(f"sim {args.command}: replaced {plural(len(replaced), 'file')} of the same name as an output in "
+              f"{out}/: {', '.join(replaced)}", file=sys.stderr)
 
 
 def parse_sets(items: list[str]) -> dict:
@@ -75,11 +112,12 @@ def load_scenario(path: str | Path, overrides: dict | None = None) -> Scenario:
 
 
 def chart_formats(text: str) -> tuple[str, ...]:
-    """``--format`` (``png``, ``svg`` or ``png,svg``) as a tuple of formats; UsageError for anything else."""
-    formats = tuple(f.strip().lower() for f in text.split(",") if f.strip())
-    bad = [f for f in formats if f not in ("png", "svg")]
+    """``--format`` (``png``, ``svg``, ``pdf`` or several, comma-separated) as a tuple; UsageError for anything else."""
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
-        raise UsageError(f"--format takes png, svg or png,svg; got {text!r}")
+        raise UsageError(f"--format takes {', '.join(FORMATS)} or several of them, comma-separated (png,svg,pdf); "
+                         f"got {text!r}")
     return formats
 
 

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from ..runner import BACKENDS
+from ..text import did_you_mean
 from ..version import __version__
 from .commands import cmd_backtest, cmd_compare, cmd_facts, cmd_run, cmd_sweep, cmd_validate
 from .options import BAD_INPUT
@@ -16,12 +17,17 @@ EXAMPLES = {
   sim run                                   # scenarios/baseline.toml into results/baseline/
   sim run scenarios/partial_pledges.toml -n 5000 --seed 7 -o results/partial
   sim run --set assumptions.fulfilment=0.5  # into results/baseline+assumptions.fulfilment=0.5/
-  sim run scenarios/baseline.toml --set assumptions.fulfilment=0.5 --set contingent.Kenya.tour_days=180""",
+  sim run scenarios/baseline.toml --set assumptions.fulfilment=0.5 --set contingent.Kenya.tour_days=180
+  sim run my_variant.toml --format png,svg,pdf   # a file of yours that says: extends = "baseline"
+
+Every folder holds report.html (the page to read and share), the CSVs and the charts.
+Ctrl-C stops the run and writes nothing (exit code 130).""",
     "validate": """examples:
   sim validate scenarios/*.toml
   sim validate --schema > scenario.schema.json""",
     "compare": """examples:
   sim compare scenarios/announced.toml scenarios/baseline.toml scenarios/partial_pledges.toml
+      # into results/compare-announced+baseline+partial_pledges/
   sim compare scenarios/baseline.toml scenarios/kenya_only.toml -n 5000 --seed 7 -o results/kenya
   sim compare scenarios/*.toml --json > compare.json      # machine-readable summary on stdout
 
@@ -30,6 +36,7 @@ count: common random numbers, so differences come from the scenarios, not from s
 Statistics are taken at the first scenario's mandate deadlines and at each run's end.""",
     "sweep": """examples:
   sim sweep scenarios/baseline.toml --set assumptions.fulfilment=0.2:1.0:0.2
+      # into results/baseline+assumptions.fulfilment=0.2_1.0_0.2-sweep/
   sim sweep scenarios/baseline.toml --set contingent.Kenya.fulfilment=0.5,0.7,0.9 \\
             --set mandate.1.renewal_probability=0.5,0.85,1.0 -n 2000
   sim sweep scenarios/baseline.toml --set "funding.pledge.United States.fulfilment=0.25:1:0.25" --json
@@ -49,6 +56,7 @@ percentile in the projected distribution, whether it lies in the 50% and 90% ban
 error of the median and its CRPS; overall: coverage, mean absolute error, mean CRPS.""",
     "facts": """examples:
   sim facts                      # the fact base as a table
+  sim facts kenya.pledged_total  # one fact in full: value, unit, date, quote, article, note, conflicts
   sim facts --check              # verify every quote against seeds/articles/
   sim facts --check path/to/articles""",
 }
@@ -61,6 +69,18 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         print(f"{self.prog}: error: {message} (see --help)", file=sys.stderr)
         raise SystemExit(BAD_INPUT)
+
+
+def parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """``argv`` parsed; an unknown option is a usage error (exit 2) that names the nearest option of its command."""
+    args, extra = parser.parse_known_args(argv)
+    if not extra:
+        return args
+    command = parser._subparsers._group_actions[0].choices.get(args.command) if args.command else None  # noqa: SLF001
+    known = [o for action in (command or parser)._actions for o in action.option_strings if o.startswith("--")]
+    hints = "".join(did_you_mean(word.split("=", 1)[0], known) for word in extra if word.startswith("-"))
+    (command or parser).error(f"unrecognized arguments: {' '.join(extra)}{hints}")
+    raise AssertionError("unreachable")  # error() exits
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -92,9 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
         parser.add_argument("--scheduler", metavar="ADDRESS",
                             help="Dask scheduler (tcp://host:8786); without it --backend dask starts a local cluster")
         parser.add_argument("-o", "--output", help=f"output folder (default: {output})")
-        parser.add_argument("--format", default="png", help="chart formats, comma-separated: png,svg (default png)")
+        parser.add_argument("--format", default="png", help="chart formats, comma-separated: png, svg, pdf (default png)")
         parser.add_argument("--json", action="store_true", help=f"print {printed} on stdout instead of the text")
-        parser.add_argument("--force", action="store_true", help="replace a non-empty output folder mss-sim did not write")
+        parser.add_argument("--force", action="store_true",
+                            help="write into a folder mss-sim did not write, or that holds another question's results "
+                                 "(files mss-sim did not write are kept, and named)")
         parser.add_argument("-q", "--quiet", action="store_true", help=quiet)
 
     def overrides(parser):
@@ -116,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     compare = command("compare", "Run several scenarios with common random numbers and tabulate their differences.")
     compare.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario TOML files")
-    run_options(compare, "results/compare", "compare.json", "no progress, no table",
+    run_options(compare, "results/compare-<file names joined by +>", "compare.json", "no progress, no table",
                 each=" of every run", every="the first scenario's")
     compare.set_defaults(handler=cmd_compare)
 
@@ -124,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
     sweep.add_argument("--set", action="append", metavar="KEY=VALUES",
                        help="a dotted key and its values: a,b,c or start:stop:step (repeat for a grid)")
-    run_options(sweep, "results/<scenario file name>-sweep", "sweep.json", "no progress lines, no table",
+    run_options(sweep, "results/<scenario file name>+<--set items>-sweep", "sweep.json", "no progress, no table",
                 each=" of every point")
     sweep.add_argument("--resume", action="store_true",
                        help="go on with an interrupted sweep: points already in DIR.journal.jsonl are not run again")
@@ -138,7 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     overrides(backtest)
     backtest.set_defaults(handler=cmd_backtest)
 
-    facts = command("facts", "Show the fact base, or check every quote against the articles.")
+    facts = command("facts", "Show the fact base (or one fact in full), or check every quote against the articles.")
+    facts.add_argument("ids", nargs="*", metavar="ID", help="show these facts in full (an id, or the start of ids)")
     facts.add_argument("--check", nargs="?", const="", metavar="DIR", help="verify quotes (default DIR: the articles beside the fact base, seeds/articles/)")
     facts.add_argument("--facts", metavar="FILE", help="fact base file (default: seeds/facts.toml)")
     facts.set_defaults(handler=cmd_facts)

@@ -36,8 +36,9 @@ article text. This package reads files; it knows nothing of scenarios or SimPy.
 from .base import UNITS, Conflict, Fact, FactBase, FactError, Source, default_facts_path, find_facts_path, format_value
 from .quotes import check_quotes, default_articles_dir
 from .reading import load_facts, load_sources
+from .show import fact_text
 
 __all__ = [
     "UNITS", "Fact", "Conflict", "FactBase", "FactError", "Source", "default_facts_path", "find_facts_path",
-    "load_facts", "load_sources", "default_articles_dir", "check_quotes", "format_value",
+    "load_facts", "load_sources", "default_articles_dir", "check_quotes", "format_value", "fact_text",
 ]

@@ -20,9 +20,11 @@ from typing import Callable
 
 from ..errors import SimError, WriteFailure
 from .leftovers import leftover, locked, remove, tidy
+from .marker import MARKER, foreign_files, keep, marker_text, read_marker
 from .swap import EXCHANGE, NOREPLACE, rename
 
-MARKER = ".mss-sim-output"
+#: The file formats a chart can be saved in (``--format``).
+CHART_FORMATS = ("png", "svg", "pdf")
 #: The test seam: with these set, the writer creates the file at the step named and waits while it exists.
 PAUSE_AT, PAUSE_FILE = "MSS_SIM_PAUSE_AT", "MSS_SIM_PAUSE_FILE"
 
@@ -39,17 +41,27 @@ class InterruptedAfterWriting(KeyboardInterrupt):
         self.directory = directory
 
 
-def check_target(directory: str | Path, force: bool = False) -> None:
-    """Refuse (OutputError) a target that is a file, a non-empty folder mss-sim did not write (unless
-    ``force``), or a place under a file or where the user cannot write."""
+def check_target(directory: str | Path, force: bool = False, question: str | None = None) -> list[str]:
+    """Refuse (OutputError) a target that is a file, a non-empty folder mss-sim did not write or one that answers
+    another ``question`` (unless ``force``), or a place under a file or where the user cannot write; return the
+    names of the files in it that mss-sim did not write (they are kept)."""
     directory = Path(directory)
     if directory.name in ("", ".."):
         raise OutputError(f"cannot write to {str(directory)!r}: give the output folder a name")
+    foreign: list[str] = []
     try:
         if directory.exists() and not directory.is_dir():
             raise OutputError(f"cannot write to {directory}: it exists and is not a folder")
-        if directory.is_dir() and any(directory.iterdir()) and not (directory / MARKER).exists() and not force:
-            raise OutputError(f"{directory} is a non-empty folder that mss-sim did not write; use --force to replace it")
+        if directory.is_dir() and any(directory.iterdir()):
+            marker = read_marker(directory)
+            if marker is None and not force:
+                raise OutputError(f"{directory} is a non-empty folder that mss-sim did not write; use --force to write "
+                                  "into it (files mss-sim did not write are kept) or choose another folder with -o")
+            asked = (marker or {}).get("question")
+            if question and asked and asked != question and not force:
+                raise OutputError(f"{directory} holds the results of another question ({asked}); use --force "
+                                  "to replace them or choose another folder with -o")
+            foreign = foreign_files(directory, marker)
         place = directory.parent
         while not place.exists() and place != place.parent:
             place = place.parent
@@ -61,10 +73,13 @@ def check_target(directory: str | Path, force: bool = False) -> None:
         read_only = hasattr(os, "statvfs") and os.statvfs(place).f_flag & os.ST_RDONLY
         raise OutputError(f"cannot write to {directory}: {'read-only file system' if read_only else 'permission denied'}"
                           f" ({place} is not writable)")
+    return foreign
 
 
-def write_folder(directory: str | Path, writers: dict[str, Callable[[Path], None]], force: bool = False) -> Path:
-    """Create ``directory`` holding one file per ``writers`` entry (name -> function writing that path).
+def write_folder(directory: str | Path, writers: dict[str, Callable[[Path], None]], force: bool = False,
+                 question: str | None = None) -> Path:
+    """Create ``directory`` holding one file per ``writers`` entry (name -> function writing that path), and the
+    files of the previous folder that mss-sim did not write (unless an output of the same name replaces them).
 
     Whenever the process dies, ``directory`` holds its complete previous content or the complete new
     one. A full disk raises :class:`~sim.errors.WriteFailure` (nothing written); a place that cannot be
@@ -73,7 +88,7 @@ def write_folder(directory: str | Path, writers: dict[str, Callable[[Path], None
     directory = Path(directory)
     for line in tidy(directory):
         warnings.warn(line, stacklevel=2)
-    check_target(directory, force)
+    kept = [name for name in check_target(directory, force, question) if name not in writers]
     try:
         directory.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -90,7 +105,9 @@ def write_folder(directory: str | Path, writers: dict[str, Callable[[Path], None
                 pause(f"write {name}")
                 write(temporary / name)
             pause(f"write {MARKER}")
-            (temporary / MARKER).write_text("written by mss-sim\n")
+            (temporary / MARKER).write_text(marker_text(question, list(writers)))
+            for name in kept:  # the user's files stay where they were, in the new folder
+                keep(directory / name, temporary / name)
             pause("swap")
             previous = put_in_place(temporary, directory, before)
         except BaseException as error:

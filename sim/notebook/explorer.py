@@ -38,6 +38,7 @@ from ..errors import INSTALL_HINTS, InputError, MissingDependencyError
 from ..html import esc
 from ..runner import run
 from ..scenario import Scenario
+from ..text import count_text, percent_text
 
 #: Slider names, in display order, with their ranges (min, max, step).
 RANGES = {
@@ -308,13 +309,14 @@ class Explorer:
         cells = []
         for d in st["at_deadlines"]:
             x = d["strength"]
-            cells.append(f"{esc(d['mandate'])} ({d['date']}): median {x['p50']:,.0f} "
-                         f"[{x['p5']:,.0f}–{x['p95']:,.0f}], P(≥{s['authorized']:,}) {d['p_reach_authorized']:.0%}")
+            cells.append(f"{esc(d['mandate'])} ({d['date']}): median {count_text(x['p50'])} "
+                         f"[{count_text(x['p5'])}–{count_text(x['p95'])}], P(≥{s['authorized']:,}) "
+                         f"{percent_text(d['p_reach_authorized'], 0)}")
         x = st["at_end"]
-        cells.append(f"end ({s['end']}): median {x['p50']:,.0f} [{x['p5']:,.0f}–{x['p95']:,.0f}], "
-                     f"P(lapse) {st['p_lapse']:.0%}")
+        cells.append(f"end ({s['end']}): median {count_text(x['p50'])} [{count_text(x['p5'])}–{count_text(x['p95'])}], "
+                     f"P(lapse) {percent_text(st['p_lapse'], 0)}")
         if "funding" in s:
-            cells.append(f"P(deficit) {s['funding']['p_deficit']:.0%}")
+            cells.append(f"P(deficit) {percent_text(s['funding']['p_deficit'], 0)}")
         changed = ", ".join(f"{esc(k)} = {esc(_short(v))}" for k, v in self.overrides.items()) or "none (as written)"
         return ("<div style='font-size:12px'>" + "<br>".join(cells)
                 + f"<br><span style='color:#666'>overrides: {changed}</span></div>")

@@ -9,8 +9,8 @@ and ``version``), so this package depends on nothing above the scenario.
 from .backtest import backtest_chart
 from .compare import compare_chart
 from .fan import funding_chart, strength_chart
-from .style import figure_writer, save_figure
+from .style import FORMATS, Chart, figure_bytes, figure_writer, save_figure
 from .sweep import sweep_chart, sweep_points_chart
 
-__all__ = ["backtest_chart", "compare_chart", "funding_chart", "strength_chart", "figure_writer", "save_figure",
-           "sweep_chart", "sweep_points_chart"]
+__all__ = ["backtest_chart", "compare_chart", "funding_chart", "strength_chart", "FORMATS", "Chart", "figure_bytes",
+           "figure_writer", "save_figure", "sweep_chart", "sweep_points_chart"]

@@ -11,6 +11,7 @@ import matplotlib.dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.textpath import TextPath
 
 from ..text import point_text
 from .style import (
@@ -24,24 +25,37 @@ from .style import (
     LEFT,
     NOTE,
     NOTE_SIZE,
-    OBSERVED,
     RIGHT,
     TARGET,
     TARGET_STYLE,
-    article,
-    as_date,
     day_month,
 )
 
+#: Ceiling and target lines: over the bands and the medians (medians are at 4 and a little more).
+LINES_Z = 4.8
 
-def highest_line(scenario: Any) -> float:
-    """The highest horizontal line of ``scenario``'s charts: its target or its highest ceiling."""
-    return float(max([scenario.target] + [v for _, v in scenario.ceilings()]))
 
-def text_days(text: str, first: dt.date, stop: dt.date) -> float:
-    """Roughly how many days of the x axis ``text`` covers at 9.5 pt (about 7 px a character)."""
+def scale_top(scenarios: Sequence[Any], data_top: float, room: float = 1.1) -> float:
+    """The upper y limit of a strength chart: the data and every ceiling, and a target only if it is
+    near them (within 1.5 times), so that a far target does not leave half the panel empty."""
+    ceiling = max(float(v) for sc in scenarios for _, v in sc.ceilings())
+    top = max(float(data_top), ceiling, 1.0)
+    near = [float(sc.target) for sc in scenarios if sc.target <= 1.5 * top]
+    return max([top] + near) * room
+
+
+def text_days(text: str, first: dt.date, stop: dt.date, size: float = 9.5, pad: float = 14) -> float:
+    """How many days of the x axis ``text`` (its widest line, and ``pad`` pixels) covers at ``size`` pt."""
     axes_px = (RIGHT - LEFT) * FIGSIZE[0] * DPI
-    return (7.0 * len(text) + 14) * max((stop - first).days, 1) / axes_px
+    return (text_width(text, size) + pad) * max((stop - first).days, 1) / axes_px
+
+
+def text_width(text: str, size: float) -> float:
+    """The width in pixels of the widest line of ``text`` at ``size`` points, in the charts' font."""
+    widths = [TextPath((0, 0), line, size=size).get_extents().width if line.strip() else 0.0
+              for line in text.split("\n")]
+    return max(widths) * DPI / 72
+
 
 def line_label(ax: Axes, value: float, text: str, colour: str, earliest: dt.date, first: dt.date,
                 stop: dt.date, deadlines: Sequence[dt.date]) -> None:
@@ -67,8 +81,11 @@ def ceiling_and_target(ax: Axes, scenarios: Sequence[Any], end: dt.date | None =
 
     With several scenarios, each distinct ceiling and target is drawn once; a level that not
     every scenario shares is labelled with the names of the scenarios it belongs to. Label
-    placement avoids the deadlines of the first scenario (the ones the charts draw).
+    placement avoids the deadlines of the first scenario (the ones the charts draw). The lines
+    are drawn over the medians, so that no median hides them. A target above the y axis' upper
+    limit (see :func:`scale_top`) is not drawn: its legend entry says it lies above the chart.
     """
+    top = ax.get_ylim()[1]
     scenarios = list(scenarios)
     stop = max([s.end for s in scenarios] + ([end] if end else [])) + dt.timedelta(days=1)
     first = min(s.start for s in scenarios)
@@ -86,7 +103,7 @@ def ceiling_and_target(ax: Axes, scenarios: Sequence[Any], end: dt.date | None =
     for steps, names in ceilings.items():
         xs = [when for when, _ in steps] + [stop]
         ys = [value for _, value in steps] + [steps[-1][1]]
-        ax.step(xs, ys, where="post", color=CEILING, linewidth=1.6, zorder=3)
+        ax.step(xs, ys, where="post", color=CEILING, linewidth=1.6, zorder=LINES_Z)
         who = f"({', '.join(names)})"
         for k, (when, value) in enumerate(steps):
             if k == 0:
@@ -108,68 +125,54 @@ def ceiling_and_target(ax: Axes, scenarios: Sequence[Any], end: dt.date | None =
     targets: dict[int, list[str]] = {}
     for sc in scenarios:
         targets.setdefault(int(sc.target), []).append(sc.name)
+    above = sorted(t for t in targets if t not in merged and t > top)
     for target, names in targets.items():
-        if target in merged:
+        if target in merged or target > top:
             continue
-        ax.axhline(target, color=TARGET, linewidth=1.4, linestyle=TARGET_STYLE, zorder=3)
+        ax.axhline(target, color=TARGET, linewidth=1.4, linestyle=TARGET_STYLE, zorder=LINES_Z)
         who = f" ({', '.join(names)})" if len(targets) > 1 else ""
         line_label(ax, target, f"target {target:,}{who}", TARGET, first, first, stop, deadlines)
-    target_label = f"target {next(iter(targets)):,}" if len(targets) == 1 else "target"
+    drawn = [t for t in targets if t not in merged and t <= top]
     if set(targets) <= merged:  # no target line drawn: the ceiling's legend entry says it
         handles[0].set_label(handles[0].get_label().replace("authorized", "authorized = target", 1))
         return handles
-    handles.append(Line2D([], [], color=TARGET, linewidth=1.4, linestyle=TARGET_STYLE, label=target_label))
+    if drawn:
+        label = f"target {drawn[0]:,}" if len(targets) == 1 else "target"
+        handles.append(Line2D([], [], color=TARGET, linewidth=1.4, linestyle=TARGET_STYLE, label=label))
+    if above:
+        levels = ", ".join(f"{t:,}" for t in above)
+        handles.append(Line2D([], [], color=TARGET, marker="^", linestyle="none", markersize=7,
+                              label=f"target {levels} (above)"))
     return handles
 
 def deadline_lines(ax: Axes, deadlines: Iterable[tuple[str, dt.date]], labels: bool) -> list[Line2D]:
-    """Vertical dashed lines at mandate deadlines, names written up the line near the top.
+    """Vertical dashed lines at mandate deadlines; with ``labels``, each named above the axes.
 
+    Names sit over the top of the axes, never over the data or the horizontal lines; a name
+    that would overlap the one before it moves right. Call after the x limits are set.
     Returns the legend handle (a list of one, or empty without deadlines).
     """
     deadlines = list(deadlines)
-    previous = None
-    for name, date in deadlines:
+    for _name, date in deadlines:
         ax.axvline(date, color=DEADLINE, linewidth=1.1, linestyle=(0, (5, 3)), zorder=2.5)
-        if not labels:
-            continue
-        # text just left of the line; if the previous label is too close, put this one right of it
-        right = previous is not None and (date - previous).days < 45
-        offset = 3 if right else -3
-        ax.annotate(
-            f"{name}\n{day_month(date)}", xy=(mdates.date2num(date), 0.985),
-            xycoords=ax.get_xaxis_transform(), xytext=(offset, 0), textcoords="offset points",
-            rotation=90, fontsize=DEADLINE_SIZE, color="#333333", ha="left" if right else "right",
-            va="top", linespacing=1.1, zorder=5,
-            bbox=dict(facecolor="white", edgecolor="none", alpha=0.75, pad=0.8),
-        )
-        previous = date
+    if labels and deadlines:
+        low, high = (mdates.num2date(x).date() for x in ax.get_xlim())
+        previous_end = None
+        for k, (name, date) in enumerate(sorted(deadlines, key=lambda item: item[1])):
+            text = f"{name}\n{day_month(date)}"
+            width = text_days(text, low, high, DEADLINE_SIZE, pad=0)
+            left = mdates.date2num(date) - width / 2
+            if previous_end is not None:
+                left = max(left, previous_end + 0.01 * (high - low).days)
+            left = max(min(left, mdates.date2num(high) - width), mdates.date2num(low))
+            ax.annotate(text, xy=(mdates.date2num(date), 1.0), xycoords=ax.get_xaxis_transform(),
+                        xytext=(left, 1.0), textcoords=ax.get_xaxis_transform(), ha="left", va="bottom",
+                        fontsize=DEADLINE_SIZE, color="#333333", linespacing=1.1, annotation_clip=False,
+                        gid=f"deadline-label-{k}")
+            previous_end = left + width
     if not deadlines:
         return []
     return [Line2D([], [], color=DEADLINE, linewidth=1.1, linestyle=(0, (5, 3)), label="mandate deadline")]
-
-def observed_points(ax: Axes, observations: Sequence[tuple], first: dt.date, stop: dt.date,
-              label: str | None = None, edge: str = "white", prefix: str = ""):
-    """Observed figures as diamonds, each labelled "value [article]"; close labels are stacked."""
-    observations = sorted(observations, key=lambda o: (as_date(o[0]), float(o[2])))
-    xs = [as_date(o[0]) for o in observations]
-    ys = [float(o[2]) for o in observations]
-    points = ax.scatter(xs, ys, s=60, marker="D", color=OBSERVED, edgecolor=edge,
-                        linewidth=1.4 if edge != "white" else 1.0, zorder=6, label=label)
-    ends: list[dt.date] = []  # per stacking level, where the last label there ends
-    for (date, _series, value, source), x, v in zip(observations, xs, ys):
-        text = f"{prefix}{v:,.0f} [{article(source)}]"
-        level = next((k for k, end in enumerate(ends) if x > end), len(ends))
-        width = dt.timedelta(days=text_days(text, first, stop) * 0.95)
-        if level == len(ends):
-            ends.append(x + width)
-        else:
-            ends[level] = x + width
-        ax.annotate(text, xy=(mdates.date2num(x), v), xytext=(6, 6 + 13 * level), textcoords="offset points",
-                    fontsize=8.5, color="#7a3500", fontweight="bold", zorder=7,
-                    bbox=dict(facecolor="white", edgecolor="none", alpha=0.75, pad=0.8),
-                    arrowprops=dict(arrowstyle="-", color="#7a3500", linewidth=0.7, shrinkA=0, shrinkB=5)
-                    if level else None)
-    return points
 
 def add_footnote(fig: Figure, results: Sequence[Any], extra_sources: Sequence[str] = (), extra_note: str = "") -> None:
     """Small grey text at the bottom: the articles (by their short names), seed, scenario hash, version."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Sequence
 
 import numpy as np
@@ -10,14 +9,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from .annotations import (
-    add_footnote,
-    ceiling_and_target,
-    deadline_lines,
-    highest_line,
-    observed_points,
-)
+from .annotations import add_footnote, ceiling_and_target, deadline_lines, scale_top
 from .fan import fan
+from .observed import observed_points, scores_box
 from .style import (
     BOTTOM,
     COUNTRY_LINES,
@@ -25,9 +19,10 @@ from .style import (
     LEFT,
     OBSERVED,
     RIGHT,
-    TITLE_SIZE,
+    STRENGTH_LABEL,
     TOP,
     add_legend,
+    add_title,
     as_date,
     new_figure,
     nice_top,
@@ -36,18 +31,20 @@ from .style import (
 )
 
 
-def backtest_chart(result: Any, observations: Sequence[tuple]) -> Figure:
-    """The total-strength fan chart with observed figures from the articles overlaid.
+def backtest_chart(result: Any, observations: Sequence[tuple], scores: dict | None = None) -> Figure:
+    """The total-strength fan chart with observed figures from the articles overlaid, and the scores.
 
     ``observations`` are ``(datetime.date, series, value, source)``. Observations of "total"
     are plotted on the total fan (top panel); observations of a country are plotted, with
     that country's median and 5-95 % band, in a second panel (shown only if there are any).
-    Each point is labelled with its value and the article number it comes from.
+    Each point is labelled with its value, its date and its article's short name; the labels
+    are spread across the top of the panel. ``scores`` (``coverage_50``, ``coverage_90``,
+    ``mae_median``, ``crps_mean``, as :func:`sim.backtest` gives them) are shown under the legend.
     """
     sc = result.scenario
+    name = sc.facts.source_name
     observations = [tuple(o) for o in observations]
     start, end = as_date(result.dates[0]), as_date(result.dates[-1])
-    stop = end + dt.timedelta(days=1)
     shown = [o for o in observations if start <= as_date(o[0]) <= end and o[1] in result.series]
     hidden = len(observations) - len(shown)
     total_obs = [o for o in shown if o[1] == "total"]
@@ -65,43 +62,43 @@ def backtest_chart(result: Any, observations: Sequence[tuple]) -> Figure:
         bottom = None
 
     handles = fan(top, result)
-    upper = max(float(np.max(result.quantiles("total")["p95"])), highest_line(sc),
-                max((float(o[2]) for o in total_obs), default=0.0))
-    top.set_ylim(0, nice_top(upper))
+    style_time_axis(top, result.dates, show_labels=bottom is None)
+    upper = scale_top([sc], max([float(np.max(result.quantiles("total")["p95"]))] + [float(o[2]) for o in total_obs]))
+    points, free = observed_points(top, total_obs, name, label="reported figure (article)")
+    top.set_ylim(0, upper / (1 - free))
     handles += ceiling_and_target(top, [sc])
     handles += deadline_lines(top, sc.deadlines(), labels=True)
     if total_obs:
-        handles.append(observed_points(top, total_obs, start, stop, label="observed (article)"))
-    style_time_axis(top, result.dates, show_labels=bottom is None)
-    top.set_ylabel("Personnel in Haiti (total)", fontsize=LABEL_SIZE)
+        handles.append(points)
+    top.set_ylabel(STRENGTH_LABEL, fontsize=LABEL_SIZE)
     add_legend(top, handles, title="Total strength")
+    scores_box(top, scores, len(shown))
 
     if bottom is not None:
         country_handles = []
         upper = 1.0
+        style_time_axis(bottom, result.dates, show_labels=True)
+        several = len(countries) > 1
         for i, country in enumerate(countries):
             colour = COUNTRY_LINES[i % len(COUNTRY_LINES)]
             q = result.quantiles(country)
             bottom.fill_between(result.dates, q["p5"], q["p95"], color=colour, alpha=0.16, linewidth=0)
             bottom.plot(result.dates, q["p50"], color=colour, linewidth=1.8)
-            points = [o for o in shown if o[1] == country]
-            several = len(countries) > 1
-            observed_points(bottom, points, start, stop, edge=colour if several else "white",
-                      prefix=f"{country} " if several else "")
             country_handles.append(Patch(facecolor=with_alpha(colour, 0.2), edgecolor=colour,
                                          label=f"{country} (median, 5–95%)"))
-            upper = max(upper, float(np.max(q["p95"])), max(float(o[2]) for o in points))
+            upper = max([upper, float(np.max(q["p95"]))] + [float(o[2]) for o in shown if o[1] == country])
+        points = [o for o in shown if o[1] in countries]
+        _, free = observed_points(bottom, points, name, with_series=several)  # several: the country leads each label
+        bottom.set_ylim(0, nice_top(upper) / (1 - free))
         country_handles.append(Line2D([], [], marker="D", color=OBSERVED, linestyle="none", markersize=7,
-                                      markeredgecolor="white", label="observed (article)"))
-        bottom.set_ylim(0, nice_top(upper))
+                                      markeredgecolor="white", label="reported figure (article)"))
         deadline_lines(bottom, sc.deadlines(), labels=False)
-        style_time_axis(bottom, result.dates, show_labels=True)
         bottom.set_ylabel("By contingent", fontsize=LABEL_SIZE)
         add_legend(bottom, country_handles, title="Contingent")
 
-    fig.suptitle(f"{sc.name} — projected personnel against reported figures "
-                 f"({result.replications:,} replications)",
-                 x=LEFT, ha="left", fontsize=TITLE_SIZE, fontweight="bold")
+    add_title(fig, f"{sc.name} — projected personnel against reported figures ({result.replications:,} replications)",
+              "each diamond is a figure an article reported; the fan is what the scenario projects",
+              overrides=sc.overrides)
     extra = [str(o[3]) for o in observations if o[3]]
     note = f"{hidden} observation(s) outside the run or of unknown series not shown." if hidden else ""
     add_footnote(fig, [result], extra_sources=extra, extra_note=note)

@@ -7,34 +7,37 @@ from typing import Any, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
 from ..errors import InputError
-from .annotations import add_footnote, ceiling_and_target, deadline_lines, highest_line
+from .annotations import add_footnote, ceiling_and_target, deadline_lines, scale_top
 from .style import (
     BOTTOM,
     COMPARE_PALETTE,
     LABEL_SIZE,
     LEFT,
     RIGHT,
-    TITLE_SIZE,
+    STRENGTH_LABEL,
     TOP,
     add_legend,
+    add_title,
     last_date,
     new_figure,
-    nice_top,
     style_time_axis,
-    with_alpha,
 )
+
+#: Line styles of the scenarios' medians, so that medians that coincide stay told apart.
+DASHES = ("solid", (0, (6, 2)), (0, (2, 1.5)), (0, (6, 2, 1.5, 2)))
 
 
 def compare_chart(results: Sequence[Any]) -> Figure:
-    """Several runs on one axis: each scenario's median strength and 25-75 % band.
+    """Several runs on one axis: each scenario's median strength and its 25-75 % band.
 
-    Colours tell the scenarios apart (legend with their names); where medians coincide, the
-    later scenarios' lines are thinner so every one stays visible. Each distinct ceiling
-    (step) and target is drawn once, labelled with the scenarios it belongs to when they
-    differ; the deadlines are those of the first scenario.
+    Colours tell the scenarios apart (legend with their names). A band is drawn as its two
+    edges, thin lines of its scenario's colour, and never filled, so overlapping bands never
+    blend into a colour the legend does not name; medians are thick, later ones a little
+    thinner and dashed, so that coinciding medians stay visible. Each distinct ceiling (step)
+    and target is drawn once, over the medians, labelled with the scenarios it belongs to
+    when they differ; the deadlines are those of the first scenario.
     """
     results = list(results)
     if not results:
@@ -45,30 +48,28 @@ def compare_chart(results: Sequence[Any]) -> Figure:
 
     handles: list = []
     upper = 0.0
-    all_dates = []
     for i, result in enumerate(results):
         colour = COMPARE_PALETTE[i % len(COMPARE_PALETTE)]
+        dash = DASHES[(i // len(COMPARE_PALETTE) + i) % len(DASHES)] if i else "solid"
         q = result.quantiles("total")
-        ax.fill_between(result.dates, q["p25"], q["p75"], color=colour, alpha=0.18, linewidth=0)
-        # later scenarios a little thinner, so that where medians coincide each stays visible
-        ax.plot(result.dates, q["p50"], color=colour, linewidth=max(1.4, 3.0 - 0.5 * i), zorder=4 + 0.01 * i)
-        handles.append(Patch(facecolor=with_alpha(colour, 0.25), edgecolor=colour,
-                             label=result.scenario.name))
-        upper = max(upper, float(np.max(q["p75"])), highest_line(result.scenario))
-        all_dates.append(result.dates)
-    ax.set_ylim(0, nice_top(upper))
-
+        for edge in ("p25", "p75"):
+            ax.plot(result.dates, q[edge], color=colour, linewidth=0.9, alpha=0.9, zorder=3.5)
+        line, = ax.plot(result.dates, q["p50"], color=colour, linewidth=max(1.6, 2.8 - 0.4 * i), linestyle=dash,
+                        zorder=4 + 0.01 * i, label=result.scenario.name)
+        handles.append(line)
+        upper = max(upper, float(np.max(q["p75"])))
+    ax.set_ylim(0, scale_top([r.scenario for r in results], upper))
+    style_time_axis(ax, np.concatenate([r.dates for r in results]), show_labels=True)
     handles += ceiling_and_target(ax, [r.scenario for r in results], end=last_date(results))
     handles += deadline_lines(ax, results[0].scenario.deadlines(), labels=True)
-    handles.append(Line2D([], [], color="#333333", linewidth=2.0, label="median (line)"))
-    handles.append(Patch(facecolor="#bbbbbb", label="25–75% of runs (band)"))
-    style_time_axis(ax, np.concatenate(all_dates), show_labels=True)
-    ax.set_ylabel("Personnel in Haiti (total)", fontsize=LABEL_SIZE)
+    handles.append(Line2D([], [], color="#333333", linewidth=2.4, label="median (thick line)"))
+    handles.append(Line2D([], [], color="#333333", linewidth=0.9, label="25–75% of runs (thin lines)"))
+    ax.set_ylabel(STRENGTH_LABEL, fontsize=LABEL_SIZE)
     add_legend(ax, handles, title="Scenario")
     counts = sorted({r.replications for r in results})
     runs = f"{counts[0]:,} replications each" if len(counts) == 1 else "replications: " + ", ".join(
         f"{r.scenario.name} {r.replications:,}" for r in results)
-    fig.suptitle(f"Scenarios compared — projected personnel ({runs})",
-                 x=LEFT, ha="left", fontsize=TITLE_SIZE, fontweight="bold")
+    add_title(fig, f"Scenarios compared — projected personnel ({runs})",
+              "common random numbers: the differences come from the assumptions, not from sampling")
     add_footnote(fig, results)
     return fig

@@ -7,11 +7,13 @@ from typing import Any
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 from ..errors import InputError
-from .annotations import add_footnote, ceiling_and_target, deadline_lines, highest_line
+from ..text import percent_text
+from .annotations import add_footnote, ceiling_and_target, deadline_lines, scale_top
 from .style import (
     BOTTOM,
     DEFICIT,
@@ -23,24 +25,28 @@ from .style import (
     MEDIAN,
     PALETTE,
     RIGHT,
-    TITLE_SIZE,
+    STRENGTH_LABEL,
     TOP,
     add_legend,
+    add_title,
     millions,
     new_figure,
     nice_top,
     style_time_axis,
 )
 
+#: The funding band's edges, so that it reads as one band where it is thin.
+BAND_EDGE = "#9ecae1"
+
 
 def strength_chart(result: Any) -> Figure:
-    """Fan chart of projected total strength, with the per-contingent medians below.
+    """Fan chart of projected total strength, with each contingent's mean strength stacked below.
 
     Top panel: the 5-95 % band (light), the 25-75 % band (darker), the median (solid) and the
     mean (thin dashed) of total strength per day, the authorized ceiling and the target as
-    labelled horizontal lines, mandate deadlines as labelled vertical dashed lines.
-    Bottom panel: each contingent's median strength, stacked (the sum of the medians need
-    not equal the median of the total).
+    labelled horizontal lines (a far target is named in the legend, not drawn), mandate
+    deadlines as dashed verticals named above the panel. Bottom panel: each contingent's mean
+    strength, stacked: means add up, so the top of the stack is the mean total (drawn dashed).
     """
     sc = result.scenario
     fig = new_figure()
@@ -50,39 +56,50 @@ def strength_chart(result: Any) -> Figure:
     bottom = fig.add_subplot(grid[1], sharex=top)
 
     handles = fan(top, result)
-    upper = max(float(np.max(result.quantiles("total")["p95"])), highest_line(sc))
-    top.set_ylim(0, nice_top(upper))
+    top.set_ylim(0, scale_top([sc], float(np.max(result.quantiles("total")["p95"]))))
+    style_time_axis(top, result.dates, show_labels=False)
     handles += ceiling_and_target(top, [sc])
     handles += deadline_lines(top, sc.deadlines(), labels=True)
-    style_time_axis(top, result.dates, show_labels=False)
-    top.set_ylabel("Personnel in Haiti (total)", fontsize=LABEL_SIZE)
+    top.set_ylabel(STRENGTH_LABEL, fontsize=LABEL_SIZE)
     add_legend(top, handles, title="Total strength")
 
-    countries = list(result.series[:-1])
-    medians = [result.quantiles(c)["p50"] for c in countries]
+    countries, layers = composition(result)
     colours = [PALETTE[i % len(PALETTE)] for i in range(len(countries))]
-    bottom.stackplot(result.dates, *medians, colors=colours, alpha=0.85, linewidth=0.4,
-                     edgecolor="white")
-    stacked = np.sum(medians, axis=0) if medians else np.zeros(len(result.dates))
-    bottom.set_ylim(0, nice_top(max(float(np.max(stacked)) if len(stacked) else 0.0, 1.0)))
+    if layers:
+        bottom.stackplot(result.dates, *layers, colors=colours, alpha=0.85, linewidth=0.4, edgecolor="white")
+    total = result.mean("total")
+    bottom.plot(result.dates, total, color=MEAN, linewidth=1.0, linestyle=(0, (4, 3)))
+    bottom.set_ylim(0, nice_top(float(np.max(total)) if len(total) else 0.0))
     deadline_lines(bottom, sc.deadlines(), labels=False)
     style_time_axis(bottom, result.dates, show_labels=True)
-    bottom.set_ylabel("By contingent\n(median, stacked)", fontsize=LABEL_SIZE)
+    bottom.set_ylabel("By contingent\n(mean, stacked)", fontsize=LABEL_SIZE)
     # legend in the stacking order, top of the stack first
-    country_handles = [Patch(facecolor=col, alpha=0.85, label=c) for c, col in zip(countries, colours)]
-    add_legend(bottom, country_handles[::-1], title="Contingent median")
+    country_handles = [Patch(facecolor=col, alpha=0.85, label=c) for c, col in zip(countries, colours)][::-1]
+    country_handles.append(Line2D([], [], color=MEAN, linewidth=1.0, linestyle=(0, (4, 3)),
+                                  label="mean total (stack top)"))
+    add_legend(bottom, country_handles, title="Contingent (mean)")
 
-    fig.suptitle(f"{sc.name} — projected personnel ({result.replications:,} replications)",
-                 x=LEFT, ha="left", fontsize=TITLE_SIZE, fontweight="bold")
+    add_title(fig, f"{sc.name} — projected personnel ({result.replications:,} replications)",
+              "below, each contingent's mean strength, stacked: it adds up to the mean total",
+              overrides=sc.overrides)
     add_footnote(fig, [result])
     return fig
+
+
+def composition(result: Any) -> tuple[list[str], list[np.ndarray]]:
+    """The contingents and their mean daily strength: the layers of the stacked panel, which add up to the mean total."""
+    countries = list(result.series[:-1])
+    return countries, [np.asarray(result.mean(c), dtype=float) for c in countries]
+
 
 def funding_chart(result: Any) -> Figure:
     """Fan chart of the mission's cash balance in US$ millions.
 
-    The 5-95 % band, the median and the mean balance per day, a zero line with the deficit
-    region (below zero) shaded light red, and mandate deadlines. Raises InputError when the
-    scenario has no ``[funding]`` table.
+    The 5-95 % band (one band, its edges drawn, as end-of-day steps), the median and the mean
+    balance per day, a zero line, mandate deadlines, and, only when some run goes into deficit,
+    the deficit region (below zero) shaded and named with its probability. The band is opaque,
+    so that it never blends with the shading into a colour the legend does not name. Raises
+    InputError when the scenario has no ``[funding]`` table.
     """
     balance = result.balance_quantiles()
     if balance is None:
@@ -94,31 +111,34 @@ def funding_chart(result: Any) -> Figure:
     dates = result.dates
     m = {k: np.asarray(v, dtype=float) / 1e6 for k, v in balance.items()}
 
-    band = ax.fill_between(dates, m["p5"], m["p95"], color=FAN_OUTER, linewidth=0,
-                           label="5–95% of runs")
-    median, = ax.plot(dates, m["p50"], color=MEDIAN, linewidth=2.2, label="median")
-    mean, = ax.plot(dates, m["mean"], color=MEAN, linewidth=1.0, linestyle=(0, (4, 3)), label="mean")
+    band = ax.fill_between(dates, m["p5"], m["p95"], step="post", facecolor=FAN_OUTER, edgecolor=BAND_EDGE,
+                           linewidth=0.8, zorder=1, label="5–95% of runs")
+    median, = ax.step(dates, m["p50"], where="post", color=MEDIAN, linewidth=2.2, zorder=3, label="median")
+    mean, = ax.step(dates, m["mean"], where="post", color=MEAN, linewidth=1.0, linestyle=(0, (4, 3)), zorder=3,
+                    label="mean")
 
     low = min(float(np.min(m["p5"])), 0.0)
     high = max(float(np.max(m["p95"])), 0.0)
     span = max(high - low, 1.0)
-    # always show a strip below zero, so the deficit region is visible even if never reached
-    bottom_limit = min(low - 0.05 * span, -0.06 * span)
-    top_limit = high + 0.08 * span
-    ax.set_ylim(bottom_limit, top_limit)
-    deficit = ax.axhspan(bottom_limit, 0, color=DEFICIT, linewidth=0, zorder=0,
-                         label="deficit (below zero)")
-    zero = ax.axhline(0, color="#444444", linewidth=1.0, zorder=1.5, label="zero balance")
-    handles = [band, median, mean, zero, deficit] + deadline_lines(ax, sc.deadlines(), labels=True)
-
+    bottom_limit = min(low - 0.05 * span, -0.04 * span)
+    ax.set_ylim(bottom_limit, high + 0.08 * span)
+    zero = ax.axhline(0, color="#444444", linewidth=1.0, zorder=2, label="zero balance")
+    handles = [band, median, mean, zero]
+    p_deficit = float(result.summary()["funding"]["p_deficit"])
+    if p_deficit > 0:
+        deficit = ax.axhspan(bottom_limit, 0, color=DEFICIT, linewidth=0, zorder=0,
+                             label=f"deficit: {percent_text(p_deficit, 0, bounded=True)} of runs")
+        handles.append(deficit)
     style_time_axis(ax, dates, show_labels=True)
+    handles += deadline_lines(ax, sc.deadlines(), labels=True)
     ax.yaxis.set_major_formatter(FuncFormatter(millions))
     ax.set_ylabel("Cash balance (US$ millions)", fontsize=LABEL_SIZE)
     add_legend(ax, handles, title="Balance")
-    fig.suptitle(f"{sc.name} — projected funding balance ({result.replications:,} replications)",
-                 x=LEFT, ha="left", fontsize=TITLE_SIZE, fontweight="bold")
+    add_title(fig, f"{sc.name} — projected funding balance ({result.replications:,} replications)",
+              "nobody leaves home while the balance is below zero", overrides=sc.overrides)
     add_footnote(fig, [result])
     return fig
+
 
 def fan(ax: Axes, result: Any) -> list:
     """The total-strength fan (bands, median, mean) on ``ax``; returns legend handles."""

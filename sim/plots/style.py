@@ -9,6 +9,7 @@ needs no GUI backend.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -18,19 +19,23 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 
 from ..errors import InputError
+from ..files import CHART_FORMATS
+from ..text import count_text, point_text
 
 FIGSIZE = (12, 7)  # inches; at DPI this is 1200 x 700 pixels
 DPI = 100
 
-# Figure margins (fractions of the figure): room for the title at the top, the footnote at
-# the bottom and the legends on the right.
-LEFT, RIGHT, TOP, BOTTOM = 0.075, 0.785, 0.905, 0.125
+# Figure margins (fractions of the figure): room for the title, its subtitle and the deadline
+# labels at the top, the footnote at the bottom and the legends on the right.
+LEFT, RIGHT, TOP, BOTTOM = 0.075, 0.785, 0.84, 0.14
+TITLE_Y, SUBTITLE_Y = 0.975, 0.932
 LEGEND_X = 1.015  # legend anchor, in axes coordinates (just right of the axes)
 
 TITLE_SIZE = 15
+SUBTITLE_SIZE = 11
 LABEL_SIZE = 11
 TICK_SIZE = 10
 LEGEND_SIZE = 9.5
@@ -61,35 +66,97 @@ PALETTE = (
 # colour); no red in either: red is the ceiling
 COUNTRY_LINES = ("#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
 COMPARE_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
+#: The y axis of strength charts: the people of the mission, wherever it is (the place is the scenario's to say).
+STRENGTH_LABEL = "Personnel deployed (total)"
+#: Chart file formats, by suffix.
+FORMATS = CHART_FORMATS
 
 
 def save_figure(fig: Figure, path: Path) -> None:
-    """Write ``fig`` to ``path`` as PNG or SVG, chosen by the suffix.
+    """Write ``fig`` to ``path`` as PNG, SVG or PDF, chosen by the suffix.
 
     PNGs keep the figure's exact pixel size (1200 x 700 for these charts: no tight bounding
-    box). SVGs carry no date and use a fixed id salt, so the same chart gives the same bytes.
+    box). SVGs and PDFs carry no date (and SVGs use a fixed id salt), so the same chart gives
+    the same bytes.
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".png":
-        fig.savefig(path, format="png", dpi=fig.dpi, bbox_inches=None, facecolor="white")
-    elif suffix == ".svg":
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        raise InputError(f"cannot save a chart as {path.suffix or 'a file without suffix'!r}: use .png, .svg or .pdf")
+    with open(path, "wb") as handle:
+        handle.write(figure_bytes(fig, suffix))
+
+
+def figure_bytes(fig: Figure, fmt: str) -> bytes:
+    """``fig`` as the bytes of a PNG, SVG or PDF file (no date in any; SVG ids from a fixed salt)."""
+    out = io.BytesIO()
+    if fmt == "png":
+        fig.savefig(out, format="png", dpi=fig.dpi, bbox_inches=None, facecolor="white")
+    elif fmt == "svg":
         # svg.hashsalt only while saving: ids derived from a fixed salt instead of a random
         # uuid; rc_context restores every setting afterwards.
         with matplotlib.rc_context({"svg.hashsalt": "mss-sim"}):
-            fig.savefig(path, format="svg", dpi=fig.dpi, bbox_inches=None, facecolor="white",
+            fig.savefig(out, format="svg", dpi=fig.dpi, bbox_inches=None, facecolor="white",
                         metadata={"Date": None})
+    elif fmt == "pdf":
+        fig.savefig(out, format="pdf", dpi=fig.dpi, bbox_inches=None, facecolor="white",
+                    metadata={"CreationDate": None, "ModDate": None})
     else:
-        raise InputError(f"cannot save a chart as {path.suffix or 'a file without suffix'!r}: use .png or .svg")
+        raise InputError(f"unknown chart format {fmt!r}; choose from {', '.join(FORMATS)}")
+    return out.getvalue()
+
+
+class Chart:
+    """A chart drawn once, on first use, then saved in any format and embedded as SVG text."""
+
+    def __init__(self, make_figure: Callable[[], Figure]):
+        self.make_figure = make_figure
+        self._figure: Figure | None = None
+        self._svg: bytes | None = None
+
+    @property
+    def figure(self) -> Figure:
+        """The figure, drawn the first time it is asked for."""
+        if self._figure is None:
+            self._figure = self.make_figure()
+        return self._figure
+
+    def svg(self) -> bytes:
+        """The SVG file's bytes (computed once)."""
+        if self._svg is None:
+            self._svg = figure_bytes(self.figure, "svg")
+        return self._svg
+
+    def writer(self, fmt: str) -> Callable[[Path], None]:
+        """A writer (for :func:`sim.files.write_folder`) of this chart in format ``fmt``."""
+        def write(path: Path) -> None:
+            """Save the chart to ``path`` in the writer's format."""
+            path.write_bytes(self.svg() if fmt == "svg" else figure_bytes(self.figure, fmt))
+
+        return write
 
 
 def figure_writer(make_figure: Callable[[], Figure]) -> Callable[[Path], None]:
     """A writer (for :func:`sim.files.write_folder`) that draws a figure and saves it to the path."""
     def write(path: Path) -> None:
-        """Draw the figure and save it to ``path`` (PNG or SVG by its suffix)."""
+        """Draw the figure and save it to ``path`` (PNG, SVG or PDF by its suffix)."""
         save_figure(make_figure(), path)
 
     return write
+
+
+def add_title(fig: Figure, title: str, subtitle: str = "", overrides: dict | None = None) -> None:
+    """The chart's title, and under it a subtitle; values changed with ``--set`` lead the subtitle."""
+    fig.suptitle(title, x=LEFT, y=TITLE_Y, ha="left", va="top", fontsize=TITLE_SIZE, fontweight="bold")
+    parts = []
+    if overrides:
+        changed = point_text(overrides)
+        parts.append("With " + (changed if len(changed) <= 110 else changed[:109] + "…"))
+    if subtitle:
+        parts.append(subtitle)
+    if parts:
+        fig.text(LEFT, SUBTITLE_Y, "; ".join(parts), ha="left", va="top", fontsize=SUBTITLE_SIZE,
+                 color="#b2182b" if overrides else "#333333", gid="subtitle")
 
 
 def new_figure() -> Figure:
@@ -105,9 +172,7 @@ def style_time_axis(ax: Axes, dates: np.ndarray, show_labels: bool) -> None:
                                   interval=1 if 12 % interval == 0 else interval)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_minor_locator(mdates.MonthLocator())
-    formatter = mdates.ConciseDateFormatter(locator, formats=["%Y", "%b", "%d", "%H:%M", "%H:%M", "%S.%f"],
-                                            offset_formats=["", "", "%b %Y", "%d %b %Y", "%d %b %Y", "%d %b %Y"])
-    ax.xaxis.set_major_formatter(formatter)
+    ax.xaxis.set_major_formatter(MonthFormatter())
     ax.set_xlim(first, last + dt.timedelta(days=1))
     ax.yaxis.set_major_formatter(FuncFormatter(thousands))
     ax.yaxis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 2.5, 5, 10], integer=True))
@@ -119,6 +184,25 @@ def style_time_axis(ax: Axes, dates: np.ndarray, show_labels: bool) -> None:
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
+
+class MonthFormatter(Formatter):
+    """Month ticks as ``Sep``, with the year under the first tick shown and under every January."""
+
+    def __call__(self, x, pos=None) -> str:
+        """One tick alone: its month."""
+        return f"{mdates.num2date(x):%b}"
+
+    def format_ticks(self, values) -> list[str]:
+        """The labels of the ticks ``values``: the first one in view, and every January, carry the year."""
+        low = min(self.axis.get_view_interval()) if self.axis is not None else float("-inf")
+        shown = [x for x in values if x >= low - 1e-9]
+        first = shown[0] if shown else None
+        out = []
+        for x in values:
+            date = mdates.num2date(x)
+            out.append(f"{date:%b}\n{date.year}" if x == first or date.month == 1 else f"{date:%b}")
+        return out
+
 
 def add_legend(ax: Axes, handles: list, title: str) -> None:
     """A legend of ``handles`` titled ``title``, just right of the axes, over everything."""
@@ -133,21 +217,23 @@ def nice_top(value: float) -> float:
 
 
 def thousands(value: float, _pos=None) -> str:
-    """A tick label: ``value`` rounded, with thousands separators (``12,500``)."""
-    return f"{value:,.0f}"
+    """A tick label: ``value`` rounded half up, with thousands separators (``12,500``)."""
+    return count_text(value)
 
 
 def millions(value: float, _pos=None) -> str:
-    """A tick label of a value already in millions: whole from 10 up, one decimal below, a true minus sign."""
-    text = f"{value:,.0f}" if abs(value) >= 10 or value == 0 else f"{value:,.1f}"
-    return text.replace("-", "−")
+    """A tick label of US dollars already in millions: ``$25M``, ``−$2.5M`` (one decimal below 10, a true minus)."""
+    if value == 0:
+        return "$0"
+    text = count_text(abs(value), 0 if abs(value) >= 10 else 1)
+    return ("−" if value < 0 else "") + f"${text}M"
 
 
 def plain_number(value: float, _pos=None) -> str:
     """A tick label: whole numbers with separators, others with up to 3 decimals and no trailing zeros."""
     if float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:,.3f}".rstrip("0").rstrip(".")
+        return count_text(value)
+    return count_text(value, 3).rstrip("0").rstrip(".")
 
 
 def format_key(key: Any) -> str:
@@ -184,12 +270,6 @@ def last_date(results: Sequence[Any]) -> dt.date:
 def day_month(date: dt.date) -> str:
     """A date as ``2 Oct 2025``."""
     return f"{date.day} {date:%b %Y}"
-
-
-def article(source: str) -> str:
-    """A short label for an article file name: its number ("001_7e9b....txt" -> "001")."""
-    stem = str(source).rsplit("/", 1)[-1]
-    return stem.split("_", 1)[0] if "_" in stem else stem.rsplit(".", 1)[0]
 
 
 def with_alpha(colour: str, alpha: float) -> tuple:

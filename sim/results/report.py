@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import InputError, missing
 from ..html import DIV, MUTED, esc, table
-from ..text import money_text, percent_text, point_text
+from ..text import count_text, money_text, percent_text, point_text
 from ..text import table as text_table
 
 FRAME_COLUMNS = ("date", "series", "mean", "p5", "p25", "p50", "p75", "p95")
@@ -27,16 +27,18 @@ def summary_text(s: dict, overrides: dict) -> str:
         lines.append(f"  with {point_text(overrides)}")
     rows = [(f"{d['date']} {d['mandate'][:18]}", d["strength"], d["p_reach_authorized"]) for d in st["at_deadlines"]]
     rows.append((f"{s['end']} end of run", st["at_end"], st["p_reach_authorized"]))
-    width = max(len(f"{x['p50']:,.0f}") for _, x, _ in rows)  # medians right-aligned
-    cells = [[label, f"{x['p50']:>{width},.0f} [{x['p5']:,.0f}-{x['p95']:,.0f}]", f"{p:>8.0%}"] for label, x, p in rows]
+    width = max(len(count_text(x["p50"])) for _, x, _ in rows)  # medians right-aligned
+    cells = [[label, f"{count_text(x['p50']):>{width}} [{count_text(x['p5'])}-{count_text(x['p95'])}]",
+              f"{percent_text(p, 0):>8}"] for label, x, p in rows]
     lines += text_table(["", "total strength (median [5%-95%])", "P(reached authorized)"], cells, "lll", indent="  ")
     first = st["median_first_day_authorized"]
     lines.append(f"  median first day at authorized strength: {first or 'not reached in half the runs'}")
-    lines.append(f"  P(reach target {s['target']:,} by end): {st['p_reach_target']:.0%}   P(mandate lapses): {st['p_lapse']:.0%}")
+    lines.append(f"  P(reach target {s['target']:,} by end): {percent_text(st['p_reach_target'], 0)}   "
+                 f"P(mandate lapses): {percent_text(st['p_lapse'], 0)}")
     if "funding" in s:
         f = s["funding"]
         lines.append(
-            f"  funding: P(deficit) {f['p_deficit']:.0%}, median lowest balance {money_text(f['median_minimum_balance_usd'])},"
+            f"  funding: P(deficit) {percent_text(f['p_deficit'], 0)}, median lowest balance {money_text(f['median_minimum_balance_usd'])},"
             f" median balance at end {money_text(f['balance_at_end_usd']['p50'])}"
         )
     return "\n".join(lines)
@@ -81,7 +83,7 @@ def result_html(result: Any) -> str:
         parts.append(table(
             "Funding", ["P(deficit)", "mean days in deficit", "median lowest balance", "median balance at end",
                         "balance at end 5%–95%"],
-            [[pct(f["p_deficit"]), f"{f['mean_days_in_deficit']:,.0f}", usd(f["median_minimum_balance_usd"]),
+            [[pct(f["p_deficit"]), count_text(f["mean_days_in_deficit"]), usd(f["median_minimum_balance_usd"]),
               usd(f["balance_at_end_usd"]["p50"]),
               f"{usd(f['balance_at_end_usd']['p5'])} – {usd(f['balance_at_end_usd']['p95'])}"]],
         ))
@@ -94,7 +96,7 @@ def result_html(result: Any) -> str:
 
 def _strength_row(date: str, label: str, x: dict, p_auth: float, p_target: float) -> list:
     """A row of the HTML strength table: date, label, median, 5-95% range, mean, P(authorized), P(target)."""
-    return [date, label, f"{x['p50']:,.0f}", f"{x['p5']:,.0f}–{x['p95']:,.0f}", f"{x['mean']:,.0f}",
+    return [date, label, count_text(x["p50"]), f"{count_text(x['p5'])}–{count_text(x['p95'])}", count_text(x["mean"]),
             pct(p_auth), pct(p_target)]
 
 

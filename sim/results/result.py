@@ -35,6 +35,7 @@ class Result:
             np.datetime64(scenario.start, "D"), np.datetime64(scenario.start, "D") + scenario.days
         )
         self._quantiles: dict[str, dict[str, np.ndarray]] = {}
+        self._balance: dict[str, np.ndarray] | None = None
 
     # ------------------------------------------------------------------ curves
 
@@ -106,16 +107,18 @@ class Result:
         return sorted(self.acc.kept, key=lambda item: item[0])
 
     def balance_quantiles(self) -> dict[str, np.ndarray] | None:
-        """Per-day balance quantiles in US dollars, or None without funding."""
+        """Per-day balance quantiles in US dollars, or None without funding (computed once)."""
         acc = self.acc
         if not acc.layout.funding:
             return None
-        lo, hi = acc.layout.balance_low, acc.layout.balance_high
-        out = {"mean": acc.balance_sum / self.replications / 100}
-        for q in (5, 50, 95):
+        if self._balance is None:
+            lo, hi = acc.layout.balance_low, acc.layout.balance_high
+            out = {"mean": acc.balance_sum / self.replications / 100}
             counts = day_counts(acc.balance_hist, acc.layout.days)
-            out[f"p{q}"] = binned_quantile(counts, lo, hi, q / 100, acc.balance_min, acc.balance_max) / 100
-        return out
+            for q in (5, 50, 95):
+                out[f"p{q}"] = binned_quantile(counts, lo, hi, q / 100, acc.balance_min, acc.balance_max) / 100
+            self._balance = out
+        return {k: v.copy() for k, v in self._balance.items()}
 
     # ------------------------------------------------------------------ headline numbers and their views
 
@@ -229,9 +232,10 @@ class Result:
         """funding.csv: date, mean and quantiles of the balance per day (None without funding)."""
         return funding_csv(self)
 
-    def save(self, directory, formats: tuple[str, ...] = ("png",), force: bool = False) -> Path:
+    def save(self, directory, formats: tuple[str, ...] = ("png",), force: bool = False,
+             question: str | None = None) -> Path:
         """Write the run's files (docs/design.md section 5) into ``directory`` atomically; return its path."""
-        return save_run(self, directory, formats=formats, force=force)
+        return save_run(self, directory, formats=formats, force=force, question=question)
 
     def plot(self, kind: str = "strength"):
         """A matplotlib Figure: ``"strength"`` (fan chart) or ``"funding"``."""

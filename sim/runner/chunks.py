@@ -70,10 +70,12 @@ def run_chunks(
         traces = []
         for first in range(start, stop, BLOCK):
             streams = Streams(seed, first // BLOCK)
-            traces.extend(simulate(plan, streams, i) for i in range(min(BLOCK, stop - first)))
+            count = min(BLOCK, stop - first)
+            traces.extend(simulate(plan, streams, i) for i in range(count))
+            # progress by block, not by chunk: a bar moves every 64 replications, not every 512
+            if report is not None:
+                report(count)
+            elif _DONE_QUEUE is not None:
+                _DONE_QUEUE.put(count)
         partial.add(traces, keep_from=start if keep else None)
-        if report is not None:
-            report(stop - start)
-        elif _DONE_QUEUE is not None:
-            _DONE_QUEUE.put(stop - start)
     return partial

@@ -1,4 +1,5 @@
-"""Progress of long work: a bar on a terminal and in Jupyter, nothing when quiet or not a terminal."""
+"""Progress of long work: a bar on a terminal and in Jupyter, nothing when quiet or not a terminal;
+one bar over the runs of a comparison or a sweep."""
 
 from __future__ import annotations
 
@@ -26,3 +27,37 @@ def in_jupyter() -> bool:
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
     return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
+class OverallBar:
+    """One bar over several runs (a comparison, a sweep) on a terminal, and lines printed above it.
+
+    ``update(n)`` as replications finish, ``write(text)`` for a line that must not break the bar,
+    ``close()`` at the end. Without a terminal (or when not ``enabled``) only the lines are printed.
+    """
+
+    def __init__(self, enabled: bool, total: int, name: str):
+        self.bar = None
+        if enabled and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=name[:30], unit="rep", leave=False, dynamic_ncols=True)
+        self.enabled = enabled
+
+    def update(self, count: int) -> None:
+        """``count`` more replications finished."""
+        if self.bar is not None:
+            self.bar.update(count)
+
+    def write(self, text: str) -> None:
+        """A line on stderr (above the bar when there is one); nothing when not enabled."""
+        if self.bar is not None:
+            self.bar.write(text, file=sys.stderr)
+        elif self.enabled:
+            print(text, file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        """Remove the bar."""
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None

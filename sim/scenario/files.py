@@ -8,6 +8,7 @@ import re
 import tomllib
 from pathlib import Path
 
+from ..shipped import shipped_names, shipped_scenario
 from ..text import did_you_mean
 from .lines import Locator
 from .paths import ITEM_KEYS
@@ -54,8 +55,14 @@ def read_with_extends(path: Path, chain: list[Path], locator: Locator) -> dict:
     if not isinstance(parent_name, str):
         raise ScenarioError([Problem(str(path), line, "extends", "must be a file path string")])
     parent_path = Path(os.path.normpath(path.parent / parent_name))
+    if not parent_path.is_file() and parent_path.with_name(parent_path.name + ".toml").is_file():
+        parent_path = parent_path.with_name(parent_path.name + ".toml")  # extends = "mine" beside this file
+    if not parent_path.is_file():  # else a shipped scenario by its name: extends = "baseline"
+        parent_path = shipped_scenario(parent_name) or parent_path
     if not parent_path.is_file():
-        raise ScenarioError([Problem(str(path), line, "extends", f"no such file: {parent_path}")])
+        raise ScenarioError([Problem(str(path), line, "extends", f"no such file: {parent_path}; give a path relative "
+                                     f"to this file or a shipped scenario: {', '.join(shipped_names())}"
+                                     f"{did_you_mean(parent_name, shipped_names())}")])
     if parent_path.resolve() in chain + [resolved]:
         cycle = " -> ".join(p.name for p in chain + [resolved, parent_path.resolve()])
         raise ScenarioError([Problem(str(path), line, "extends", f"extends cycle: {cycle}")])

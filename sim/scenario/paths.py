@@ -58,3 +58,37 @@ def item_label(item: Any, index: int) -> Any:
             if isinstance(item.get(ident), str) and item[ident]:
                 return item[ident]
     return index
+
+
+#: What a scenario key means, in words for chart axes and reports (keys not listed are shown as they are).
+KEY_WORDS = {
+    "fulfilment": "pledge fulfilment", "slip_days": "slip (days)", "tour_days": "tour length (days)",
+    "attrition_per_year": "attrition per year", "rotation.probability": "P(relief comes)",
+    "rotation.gap_days": "gap before relief (days)", "renewal_probability": "P(renewal)",
+    "renewed_months": "months per renewal", "authorized_after": "ceiling after renewal",
+    "drawdown_days": "drawdown (days)", "expires": "expiry date", "authorized": "authorized ceiling",
+    "target": "target strength", "pledged": "officers pledged", "amount_usd": "amount (US$)",
+    "tranches": "tranches", "interval_days": "days between tranches", "first": "first date",
+    "start_balance_usd": "starting balance (US$)", "cost_per_officer_day_usd": "cost per officer-day (US$)",
+    "fixed_cost_per_month_usd": "fixed cost per month (US$)",
+    "deploy_cost_per_officer_usd": "deployment cost per officer (US$)", "runway_days": "runway (days)",
+}
+
+
+def key_label(key: str) -> str:
+    """A dotted key in words: ``contingent.Kenya.fulfilment`` -> ``Kenya: pledge fulfilment``,
+    ``assumptions.fulfilment`` -> ``pledge fulfilment, every contingent``."""
+    parts = str(key).split(".")
+    tail = 2 if len(parts) >= 3 and parts[-2] == "rotation" else 1
+    field = ".".join(parts[-tail:])
+    words = KEY_WORDS.get(field, field.replace("_", " "))
+    head, middle = parts[0], ".".join(parts[1:-tail])
+    if head == "assumptions" and not middle:
+        return f"{words}, every contingent"
+    if head == "contingent" and middle:
+        return f"{middle}: {words}"
+    if head == "mandate" and middle:
+        return f"mandate {middle}: {words}"
+    if head == "funding" and middle.startswith("pledge."):
+        return f"{middle[len('pledge.'):]} pledge: {'share disbursed' if field == 'fulfilment' else words}"
+    return words if head in ("mission", "scenario", "funding") and not middle else str(key)

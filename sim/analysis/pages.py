@@ -1,0 +1,128 @@
+"""report.html of ``compare``, ``sweep`` and ``backtest``: each command's question, sentences and tables,
+put together by :func:`sim.results.page.report_page` (the numbers are those of the folder's files)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+from ..html import table
+from ..scenario.paths import key_label
+from ..text import count_text, key_value_text, percent_text, plural
+from ..version import __version__
+from ..results.page import report_page
+
+
+def _runs(seed: int, replications: int, what: str) -> str:
+    """The provenance line of runs sharing a seed and a replication count."""
+    return (f"Every {what} ran {plural(replications, 'replication')} with seed {seed}: common random numbers, so the "
+            "differences come from the assumptions, not from sampling; the same inputs give the same numbers, byte for byte.")
+
+
+def compare_page(results: Sequence[Any], summary: dict, cells: Sequence[Sequence[str]], svg: bytes,
+                 files: Sequence[str]) -> str:
+    """``sim compare``'s report.html: ``summary`` is compare.json's content, ``cells`` the table the terminal shows."""
+    names = [r.scenario.name for r in results]
+    question = (f"How do the scenarios {_listed(names)} differ in the personnel they project, run with the same "
+                "random numbers?")
+    sentences = []
+    for row in summary["scenarios"]:
+        text = (f"{row['scenario']}: median {count_text(row['total_p50_end'])} personnel at the end of its run "
+                f"[5–95%: {count_text(row['total_p5_end'])}–{count_text(row['total_p95_end'])}]; the authorized "
+                f"strength is reached by the end in {percent_text(row['p_reach_authorized_end'], 0)} of runs, the "
+                f"target in {percent_text(row['p_reach_target'], 0)}; a mandate lapses in {percent_text(row['p_lapse'], 0)}")
+        if row.get("p_deficit") is not None:
+            text += f"; deficit at some point in {percent_text(row['p_deficit'], 0)}"
+        sentences.append(text + ".")
+    tables = [table("Scenarios compared (strength: median [5%–95%] of total personnel)", [""] + names,
+                    [list(line) for line in cells], left=1)]
+    provenance = [_runs(summary["seed"], summary["replications"], "scenario"),
+                  "Checkpoints: the mandate deadlines of the first scenario, and each run's own end.",
+                  "Scenario files: " + "; ".join(f"{Path(r.scenario.source).name} (hash {r.scenario.hash[:12]})"
+                                                 for r in results) + f"; mss-sim {__version__}."]
+    chart = ("compare", svg, "Each scenario's median strength (thick line) and the 25–75% of its runs (thin lines), "
+                             "with the authorized ceiling, the target and the first scenario's mandate deadlines.")
+    return report_page("Scenarios compared: projected personnel", question, sentences, [chart], tables,
+                       [r.scenario for r in results], provenance, files)
+
+
+def sweep_page(scenario: Any, grid: dict, rows: Sequence[dict], summary: dict, svg: bytes, headline_label: str,
+               files: Sequence[str]) -> str:
+    """``sim sweep``'s report.html: ``rows`` are the sweep's points, ``summary`` sweep.json's content."""
+    keys = list(grid)
+    swept = "; ".join(f"{key_label(k)} ({k}) takes the values {', '.join(key_value_text(k, v) for v in grid[k])}"
+                      for k in keys)
+    question = f"How does the projection of “{scenario.name}” change when {swept}?"
+    sentences = [f"{plural(len(rows), 'point')}, each run with {plural(summary['replications'], 'replication')}."]
+    for column, words, fmt in (("total_p50_end", "the median strength at the end", count_text),
+                               ("p_reach_authorized_end", "P(reach authorized by end)", lambda p: percent_text(p, 0))):
+        done = [r for r in rows if r.get(column) is not None]
+        if done:
+            low = min(done, key=lambda r: r[column])
+            high = max(done, key=lambda r: r[column])
+            if fmt(low[column]) == fmt(high[column]):
+                sentences.append(f"At every point, {words} is {fmt(low[column])}.")
+            else:
+                sentences.append(f"Across the points, {words} runs from {fmt(low[column])} (at {_point(keys, low)}) "
+                                 f"to {fmt(high[column])} (at {_point(keys, high)}).")
+    header = [key_label(k) for k in keys] + ["P(auth. by end)", "median at end", "first day at auth.", "P(target)"]
+    funded = bool(rows) and "p_deficit" in rows[0]
+    header += ["P(deficit)"] if funded else []
+    body = []
+    for r in rows:
+        line = [key_value_text(k, r[k]) for k in keys]
+        line += [percent_text(r["p_reach_authorized_end"], 0), count_text(r["total_p50_end"]),
+                 r["median_first_day_authorized"] or "not reached", percent_text(r["p_reach_target"], 0)]
+        body.append(line + ([percent_text(r["p_deficit"], 0)] if funded else []))
+    tables = [table("Sweep points", header, body, left=0)]
+    provenance = [_runs(summary["seed"], summary["replications"], "point"),
+                  f"Scenario file {Path(scenario.source).name}, hash {scenario.hash[:12]}; mss-sim {__version__}."]
+    chart = ("sweep", svg, f"{headline_label} at each point of the sweep, with its band.")
+    return report_page(f"{scenario.name}: sweep", question, sentences, [chart], tables, [scenario], provenance, files)
+
+
+def _point(keys: Sequence[str], row: dict) -> str:
+    """A sweep point as ``key=value, ...`` (money in dollars)."""
+    return ", ".join(f"{k}={key_value_text(k, row[k])}" for k in keys)
+
+
+def backtest_page(result: Any, report: dict, svg: bytes, files: Sequence[str]) -> str:
+    """``sim backtest``'s report.html: ``report`` is backtest.json's content."""
+    sc = result.scenario
+    name = sc.facts.source_name
+    question = f"How well did the scenario “{sc.name}” project the figures the articles reported?"
+    s = report["scores"]
+    sentences = []
+    if report["observations"]:
+        sentences.append(f"Of {plural(report['observations'], 'reported figure')}, "
+                         f"{percent_text(s['coverage_50'], 0)} lie in the projected 50% band and "
+                         f"{percent_text(s['coverage_90'], 0)} in the 90% band (a well-calibrated projection: about "
+                         f"50% and 90%); the mean absolute error of the median is {count_text(s['mae_median'])}, the "
+                         f"mean CRPS {count_text(s['crps_mean'], 2)}.")
+    for r in report["rows"]:
+        source = name(r["source"]) if r["source"] else "no source given"
+        sentences.append(f"{r['date']}, {r['series']}: {source} reported {count_text(r['value'])}; the projection's "
+                         f"median was {count_text(r['median'])} [5–95%: {count_text(r['p5'])}–{count_text(r['p95'])}], "
+                         f"the figure at its {count_text(r['percentile'])}th percentile.")
+    header = ["date", "series", "reported", "median", "5%–95%", "percentile", "bands", "error", "CRPS", "source"]
+    body = [[r["date"], r["series"], count_text(r["value"]), count_text(r["median"]),
+             f"{count_text(r['p5'])}–{count_text(r['p95'])}", count_text(r["percentile"], 1),
+             "50%, 90%" if r["in_50"] else ("90%" if r["in_90"] else "outside"), count_text(r["error"]),
+             count_text(r["crps"], 2), name(r["source"]) if r["source"] else ""] for r in report["rows"]]
+    tables = [table("Reported figures against the projection", header, body, left=2, left_cols=(9,))]
+    provenance = [f"{plural(result.replications, 'replication')} with seed {result.seed}; scenario file "
+                  f"{Path(sc.source).name}, hash {sc.hash[:12]}; mss-sim {result.version}.",
+                  "Percentile: mid-rank, 100 × (P(X < v) + P(X = v) / 2) in that day's projected distribution; "
+                  "CRPS: the continuous ranked probability score (lower is better)."]
+    chart = ("backtest", svg, "The projected fan of total strength with the reported figures (diamonds), each "
+                              "labelled with its article, and the scores.")
+    sources = [r["source"] for r in report["rows"] if r["source"]]
+    return report_page(f"{sc.name}: backtest against reported figures", question, sentences, [chart], tables, [sc],
+                       provenance, files, extra_sources=sources)
+
+
+def _listed(names: Sequence[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C`` (each in quotes)."""
+    quoted = [f"“{n}”" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
