@@ -7,6 +7,7 @@ import re
 import struct
 import subprocess
 import sys
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -19,6 +20,13 @@ def png_size(path: Path) -> tuple[int, int]:
     length, chunk = struct.unpack(">I4s", data[8:16])
     assert chunk == b"IHDR" and length == 13, f"{path} has no IHDR chunk first"
     return struct.unpack(">II", data[16:24])
+
+
+def half_up(value: float, decimals: int = 0, scale: int = 1) -> str:
+    """``value`` times ``scale`` as people read it (docs/design.md section 5): rounded half up to ``decimals``, with
+    thousands separators (1266.5 reads 1,267; Python's own formatting would round half to even)."""
+    exact = Decimal(repr(float(value))) * scale
+    return f"{exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP):,}"
 
 
 def read_csv(path: Path) -> list[dict]:
@@ -54,14 +62,15 @@ def interrupt_chart_saving(monkeypatch) -> None:
     """Make saving any chart raise KeyboardInterrupt, as if the user pressed Ctrl-C midway through a write.
 
     Charts are written after the CSV files, so the output folder is half-written at that point.
-    ``sim.plots.style.save_figure`` is what every chart writer calls to write its file.
+    ``sim.plots.style.figure_bytes`` is what every chart writer (``Chart.writer``, and ``Chart.svg`` for
+    report.html) calls for the bytes of its file, in any format.
     """
     import sim.plots.style
 
-    def interrupted(fig, path):
+    def interrupted(fig, fmt):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(sim.plots.style, "save_figure", interrupted)
+    monkeypatch.setattr(sim.plots.style, "figure_bytes", interrupted)
 
 
 # --------------------------------------------------------------------------- scenarios

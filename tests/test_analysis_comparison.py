@@ -79,4 +79,5 @@ def test_compare_in_a_real_subprocess(det, tmp_path):
     a, b = summary["scenarios"]
     assert {k: v for k, v in a.items()} == {k: v for k, v in b.items()}
     assert "Traceback" not in proc.stderr
-    assert sorted(p.name for p in out.iterdir()) == [".mss-sim-output", "compare.csv", "compare.json", "compare.png"]
+    assert sorted(p.name for p in out.iterdir()) == [".mss-sim-output", "compare.csv", "compare.json", "compare.png",
+                                                 "compare_wide.csv", "report.html", "sources.csv"]

@@ -121,7 +121,7 @@ def test_sweep_resume_through_the_cli(det, tmp_path, count_runs, capsys):
     count_runs.calls = 0
     count_runs.interrupt_at(3)  # Ctrl-C during the third point
     out = tmp_path / "sw"
-    assert main(args + ["-o", str(out)]) == 1
+    assert main(args + ["-o", str(out)]) == 130  # Ctrl-C: as shells report SIGINT
     err = capsys.readouterr().err
     journal = tmp_path / "sw.journal.jsonl"
     assert "interrupted; no output was written" in err and f"2 finished points are kept in {journal}" in err
@@ -132,7 +132,7 @@ def test_sweep_resume_through_the_cli(det, tmp_path, count_runs, capsys):
     assert main(args + ["-o", str(out), "--resume"]) == 0
     err = capsys.readouterr().err
     assert count_runs.calls == 1 and err.count("(from the journal)") == 2  # only the missing point ran
-    for name in ("sweep.csv", "sweep.json"):
+    for name in ("sweep.csv", "sweep_wide.csv", "sweep.json"):
         assert (out / name).read_bytes() == (tmp_path / "clean" / name).read_bytes(), name
     assert not journal.exists()  # written out: the journal has served
 

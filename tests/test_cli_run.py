@@ -16,7 +16,7 @@ from sim.cli import main
 from sim.files import MARKER
 
 from conftest import BASELINE, SCENARIOS, SHIPPED
-from helpers import png_size
+from helpers import half_up, png_size
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
@@ -25,7 +25,7 @@ def test_run_writes_the_contract_files(tmp_path, path, capsys):
     assert main(["run", str(path), "-n", "64", "--workers", "1", "-o", str(out), "--quiet"]) == 0
     scenario = sim.load(path)
     funded = scenario.funding is not None
-    expected = {"summary.json", "strength.csv", "strength.png", MARKER}
+    expected = {"summary.json", "strength.csv", "strength_wide.csv", "strength.png", "sources.csv", "report.html", MARKER}
     if funded:
         expected |= {"funding.csv", "funding.png"}
     assert {p.name for p in out.iterdir()} == expected
@@ -85,7 +85,8 @@ def test_the_printed_summary_is_a_table_of_summary_json(tmp_path, capsys):
     rows = printed[header + 1 : header + 1 + len(checkpoints)]
     for line, (date, x, p) in zip(rows, checkpoints):
         assert line.split()[0] == date
-        assert f"{x['p50']:,.0f} [{x['p5']:,.0f}-{x['p95']:,.0f}]" in line and line.endswith(f"{p:.0%}")
+        assert f"{half_up(x['p50'])} [{half_up(x['p5'])}-{half_up(x['p95'])}]" in line
+        assert line.endswith(f"{half_up(p, scale=100)}%")
     # one column per figure: the medians end, and the probabilities end, in the same place on every line
     assert len({line.index(" [") for line in rows}) == 1
     assert len({len(line) for line in rows}) == 1
@@ -100,7 +101,7 @@ def test_a_deficit_is_printed_sign_first(tmp_path, capsys):
     printed = capsys.readouterr().out
     lowest = json.loads((out / "summary.json").read_text())["funding"]["median_minimum_balance_usd"]
     assert lowest < 0
-    assert f"median lowest balance -${-lowest / 1e6:,.1f}M," in printed and "$-" not in printed
+    assert f"median lowest balance -${half_up(-lowest / 1e6, 1)}M," in printed and "$-" not in printed
 
 
 def test_overrides_from_the_command_line(tmp_path, capsys):
@@ -121,7 +122,7 @@ def test_overrides_from_the_command_line(tmp_path, capsys):
                       ("mandate.5.renewal_probability=0.5", "items: UNSC 2699, Renewal 2025 (or their number, 0 to 1)")]:
         assert main(["run", str(BASELINE), "-o", str(tmp_path / "p"), "--set", bad]) == 2
         err = capsys.readouterr().err
-        assert err.startswith("--set ") and says in err and "baseline.toml" not in err, err
+        assert err.startswith("sim run: error: --set ") and says in err and "baseline.toml" not in err, err
     # a problem of the scenario as a whole still names the file
     assert main(["run", str(BASELINE), "-o", str(tmp_path / "p"),
                  "--set", "contingent.Kenya.pledged=500"]) == 2
@@ -144,8 +145,12 @@ def test_overrides_are_recorded_with_the_results(tmp_path, capsys):
     twice = scenario.with_overrides({"assumptions.fulfilment": 0.5}).with_overrides({"mission.authorized": 3000})
     assert twice.overrides == {"assumptions.fulfilment": 0.5, "mission.authorized": 3000}
     assert scenario.overrides == {}
+    # the same folder without the overrides asks another question: refused unless --force
+    assert main(["run", str(BASELINE), "-n", "64", "--workers", "1", "-o", str(out), "--quiet"]) == 2
+    assert f"{out} holds the results of another question" in capsys.readouterr().err
+    assert "overrides" in json.loads((out / "summary.json").read_text())  # untouched
     assert main(["run", str(BASELINE), "-n", "64", "--workers", "1", "-o", str(out),
-                 "--quiet"]) == 0
+                 "--quiet", "--force"]) == 0
     assert "overrides" not in json.loads((out / "summary.json").read_text())  # the contract's keys, no more
 
 

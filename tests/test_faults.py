@@ -48,9 +48,10 @@ pledged = 300
 schedule = { first = 2024-01-10, batches = 3, interval_days = 20 }
 """
 OLD_SEED, NEW_SEED = "1", "2"
-#: The steps of the save of `sim run` for SMALL, in order (no funding: no funding.csv or funding.png).
-STEPS = ["created", "write strength.csv", "write strength.png", "write summary.json", f"write {MARKER}",
-         "swap", "swapped"]
+#: The files of `sim run` for SMALL (no funding: no funding.csv or funding.png), in the order they are written.
+FILES = ["strength.csv", "strength_wide.csv", "sources.csv", "strength.png", "report.html", "summary.json"]
+#: The steps of the save of `sim run` for SMALL, in order.
+STEPS = ["created", *(f"write {name}" for name in FILES), f"write {MARKER}", "swap", "swapped"]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -84,7 +85,7 @@ def outputs(small, tmp_path_factory) -> dict[str, dict[str, bytes]]:
         out = tmp_path_factory.mktemp(label) / "out"
         assert main(run_args(small, out, seed)) == 0
         made[label] = snapshot(out)
-    assert made["old"] != made["new"] and set(made["old"]) == {"strength.csv", "strength.png", "summary.json", MARKER}
+    assert made["old"] != made["new"] and set(made["old"]) == {*FILES, MARKER}
     return made
 
 
@@ -241,7 +242,7 @@ def test_ctrl_c_once_the_new_folder_is_in_place_says_so(small, outputs, tmp_path
     out = tmp_path / "out"
     assert main(run_args(small, out, OLD_SEED)) == 0
     code, err = interrupted_at("swapped", run_args(small, out, NEW_SEED), tmp_path)
-    assert code == 1 and "no output was written" not in err and "internal error" not in err
+    assert code == 130 and "no output was written" not in err and "internal error" not in err
     assert f"interrupted once the output was complete: {out} holds the new results" in err
     assert snapshot(out) == outputs["new"] and leftovers(out) == []  # the old folder was still removed
 
@@ -253,7 +254,7 @@ def test_ctrl_c_before_the_new_folder_is_in_place_says_the_previous_one_is_untou
     out = tmp_path / "out"
     assert main(run_args(small, out, OLD_SEED)) == 0
     code, err = interrupted_at(step, run_args(small, out, NEW_SEED), tmp_path, prelude)
-    assert code == 1 and f"interrupted; no output was written ({out} holds the previous results, untouched)" in err
+    assert code == 130 and f"interrupted; no output was written ({out} holds the previous results, untouched)" in err
     assert snapshot(out) == outputs["old"] and leftovers(out) == []
 
 
@@ -356,7 +357,7 @@ def test_a_folder_the_user_cannot_write_is_bad_input_for_a_real_process(small, t
 
 
 def no_space(*args, **kwargs):
-    """A chart writer on a full disk."""
+    """A chart on a full disk: in place of ``sim.plots.style.figure_bytes``, which every chart writer calls."""
     raise OSError(errno.ENOSPC, "No space left on device")
 
 
@@ -366,7 +367,7 @@ def test_a_full_disk_names_the_folder_and_says_nothing_was_written(existing, sma
     out = tmp_path / "out"
     if existing:
         assert main(run_args(small, out, OLD_SEED)) == 0
-    monkeypatch.setattr(sim.plots.style, "save_figure", no_space)
+    monkeypatch.setattr(sim.plots.style, "figure_bytes", no_space)
     assert main(run_args(small, out, NEW_SEED)) == 1
     err = capsys.readouterr().err
     assert f"sim run: error: no space left on device while writing {out}; nothing was written" in err
@@ -378,7 +379,7 @@ def test_a_sweep_on_a_full_disk_keeps_its_journal_and_says_it_can_resume(small, 
     out = tmp_path / "sw"
     args = ["sweep", str(small), "--set", "assumptions.fulfilment=0.5,1.0", "-n", "16", "--workers", "1",
             "--quiet", "-o", str(out)]
-    monkeypatch.setattr(sim.plots.style, "save_figure", no_space)
+    monkeypatch.setattr(sim.plots.style, "figure_bytes", no_space)
     assert main(args) == 1
     err = capsys.readouterr().err
     journal = tmp_path / "sw.journal.jsonl"

@@ -53,7 +53,9 @@ def test_a_foreign_folder_is_refused_unless_forced(tmp_path):
     assert isinstance(info.value, SimError)
     assert snapshot(foreign) == {"notes.txt": b"precious"}
     write_folder(foreign, {"a.txt": text_writer("a")}, force=True)
-    assert sorted(p.name for p in foreign.iterdir()) == [MARKER, "a.txt"]
+    assert sorted(p.name for p in foreign.iterdir()) == [MARKER, "a.txt", "notes.txt"]
+    assert (foreign / "notes.txt").read_bytes() == b"precious"  # the user's file is kept, byte for byte
+    assert (foreign / MARKER).read_text().splitlines()[1:] == ["file: a.txt"]  # and not taken for an output
 
 
 def test_an_empty_folder_is_used_and_a_file_is_refused(tmp_path):
@@ -98,7 +100,7 @@ def test_interrupted_writes_leave_nothing_that_looks_complete(command, det100, t
 
     fresh = tmp_path / "fresh"
     interrupt_chart_saving(monkeypatch)  # the chart comes after the CSV: an interruption midway
-    assert main(args + ["-o", str(fresh)]) == 1
+    assert main(args + ["-o", str(fresh)]) == 130  # Ctrl-C: as shells report SIGINT
     assert "interrupted" in capsys.readouterr().err
     assert not fresh.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".fresh.")]  # temporary folder cleaned
@@ -108,7 +110,7 @@ def test_interrupted_writes_leave_nothing_that_looks_complete(command, det100, t
     assert main(args + ["-o", str(previous)]) == 0
     before = snapshot(previous)
     interrupt_chart_saving(monkeypatch)
-    assert main(args + ["-o", str(previous), "--seed", "99"]) == 1
+    assert main(args + ["-o", str(previous), "--seed", "99"]) == 130
     assert snapshot(previous) == before  # the earlier complete output is untouched
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".previous.")]
 
@@ -130,7 +132,8 @@ def test_foreign_folder_refused_without_force(command, det100, tmp_path, capsys)
     assert "--force" in line and "did not write" in line
     assert snapshot(foreign) == {"notes.txt": b"my own notes\n"}
     assert main(args + ["--force"]) == 0
-    assert not (foreign / "notes.txt").exists() and (foreign / ".mss-sim-output").exists()
+    assert f"sim {command}: kept 1 file mss-sim did not write in {foreign}/: notes.txt" in capsys.readouterr().err
+    assert (foreign / "notes.txt").read_bytes() == b"my own notes\n" and (foreign / MARKER).exists()
 
 
 def test_run_refuses_a_foreign_folder_and_replaces_its_own(tmp_path, capsys):
@@ -145,8 +148,10 @@ def test_run_refuses_a_foreign_folder_and_replaces_its_own(tmp_path, capsys):
     assert main(args + ["-o", str(own)]) == 0
     assert main(args + ["-o", str(own), "--seed", "9"]) == 0  # its own folder is replaced
     assert json.loads((own / "summary.json").read_text())["seed"] == 9
+    capsys.readouterr()
     assert main(args + ["-o", str(foreign), "--force"]) == 0
-    assert not (foreign / "notes.txt").exists()
+    assert f"sim run: kept 1 file mss-sim did not write in {foreign}/: notes.txt" in capsys.readouterr().err
+    assert (foreign / "notes.txt").read_bytes() == b"precious" and (foreign / "summary.json").exists()
 
 
 def test_an_output_folder_is_as_readable_as_any_folder_the_user_makes(tmp_path):

@@ -17,6 +17,8 @@ from sim.errors import INSTALL_HINTS, MissingDependencyError
 from sim.notebook.explorer import explorer_overrides, slider_mandate
 from sim.scenario import ScenarioError
 
+from helpers import half_up
+
 NASTY = "<script>alert('x')</script> & co"
 
 NO_FUNDING = """\
@@ -93,7 +95,7 @@ def test_result_html_shows_the_headline_numbers(result):
     assert "Baseline" in html and "64 replications" in html
     for row in summary["strength"]["at_deadlines"]:
         assert row["date"] in html and row["mandate"] in html
-        assert f"{row['strength']['p50']:,.0f}" in html
+        assert half_up(row["strength"]["p50"]) in html  # rounded half up, as every number people read
     assert "end of run" in html and "P(reached 2,500)" in html and "P(mandate lapses)" in html
     assert "P(deficit)" in html  # the funding outlook
     assert "with <code>" not in html

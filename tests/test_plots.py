@@ -92,7 +92,11 @@ def test_funding_chart(result):
     check_figure(fig)
     assert result.scenario.name in title_of(fig)
     assert "US$ millions" in fig.axes[0].get_ylabel()
-    assert "deficit" in all_text(fig)
+    assert result.summary()["funding"]["p_deficit"] == 0
+    assert "deficit" not in all_text(fig)  # no run goes into deficit: no shading, nothing named
+    constrained = sim.run(sim.load(SCENARIOS / "funding_constrained.toml"), replications=16, seed=1, workers=1)
+    assert constrained.summary()["funding"]["p_deficit"] > 0
+    assert "deficit" in all_text(plots.funding_chart(constrained))  # some do: the deficit region is named
 
 
 def test_funding_chart_without_funding(no_funding_result):
@@ -158,7 +162,10 @@ def test_backtest_chart(result):
     check_figure(fig)
     assert len(fig.axes) == 2  # total fan, then Kenya with its observation
     text = all_text(fig)
-    assert "400 [001]" in text and "observed" in text and "not shown" in text
+    # each figure labelled with its value, date and article's short name (seeds/sources.toml), in each panel
+    labels = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert labels.count("400 on 27 Aug 2024\nKenya pledges 600 more, 27 Aug 2024") == 2, labels
+    assert "[001]" not in text and "reported figure (article)" in text and "not shown" in text
     assert result.scenario.name in title_of(fig)
     # only "total" observations: a single panel
     single = plots.backtest_chart(result, observations[:1])
@@ -200,8 +207,13 @@ def test_figure_writer_saves_the_chart_it_makes(result, tmp_path):
 
 
 def test_save_rejects_other_suffixes(result, tmp_path):
-    with pytest.raises(ValueError, match="png or .svg"):
-        plots.save_figure(plots.strength_chart(result), tmp_path / "chart.pdf")
+    fig = plots.strength_chart(result)
+    for name in ("chart.jpg", "chart"):
+        with pytest.raises(ValueError, match=r"use \.png, \.svg or \.pdf"):
+            plots.save_figure(fig, tmp_path / name)
+        assert not (tmp_path / name).exists()
+    plots.save_figure(fig, tmp_path / "chart.pdf")  # PDF is one of the formats now
+    assert (tmp_path / "chart.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_png_is_reproducible(result, tmp_path):

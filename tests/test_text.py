@@ -71,8 +71,11 @@ def test_money_text(usd, small, expected):
     (1, 1, False, "100.0%"),
     (None, 1, False, "-"),
     (0.9951, 0, False, "100%"),
-    (0.001, 1, True, "<1%"),             # bounded: close to 0 is not 0 ...
+    (0.001, 1, True, "0.1%"),            # one decimal reads 0.001 as it is: neither 0 nor 1, no bound needed
+    (0.0004, 1, True, "<0.1%"),          # bounded: close to 0 is not 0 ...
     (0.004, 0, True, "<1%"),
+    (0.005, 0, True, "1%"),              # half a percent rounds half up
+    (0.9996, 1, True, ">99.9%"),
     (0.999, 0, True, ">99%"),            # ... and close to 1 is not 1
     (0, 0, True, "0%"),                  # exactly 0 and 1 are
     (1.0, 0, True, "100%"),
@@ -82,13 +85,7 @@ def test_percent_text(p, decimals, bounded, expected):
     assert percent_text(p, decimals=decimals, bounded=bounded) == expected
 
 
-#: A bug in sim.text.percent_text, left for sim/ to fix (then remove the mark): 0.005 is neither below the
-#: "<1%" bound nor rounded up, as Python rounds half to even: percent_text(0.005, decimals=0, bounded=True) == "0%".
-HALF_A_PERCENT_BUG = pytest.mark.xfail(strict=True, reason="percent_text(0.005, decimals=0, bounded=True) reads '0%'")
-
-
-@pytest.mark.parametrize("p", [0.0001, 0.0049, pytest.param(0.005, marks=HALF_A_PERCENT_BUG), 0.0051, 0.006, 0.994,
-                               0.9949, 0.995, 0.9999])
+@pytest.mark.parametrize("p", [0.0001, 0.0049, 0.005, 0.0051, 0.006, 0.994, 0.9949, 0.995, 0.9999])
 def test_a_bounded_percentage_is_never_0_or_100_unless_it_is(p):
     """The contract of ``bounded``: a probability that is neither 0 nor 1 never reads as either.
 
