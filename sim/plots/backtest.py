@@ -15,6 +15,7 @@ from .annotations import (
     ceiling_and_target,
     deadline_lines,
     highest_line,
+    history_marks,
     observed_points,
 )
 from .fan import fan
@@ -70,6 +71,7 @@ def backtest_chart(result: Any, observations: Sequence[tuple]) -> Figure:
     top.set_ylim(0, nice_top(upper))
     handles += ceiling_and_target(top, [sc])
     handles += deadline_lines(top, sc.deadlines(), labels=True)
+    handles += history_marks(top, sc, labels=True)
     if total_obs:
         handles.append(observed_points(top, total_obs, start, stop, label="observed (article)"))
     style_time_axis(top, result.dates, show_labels=bottom is None)
@@ -95,6 +97,7 @@ def backtest_chart(result: Any, observations: Sequence[tuple]) -> Figure:
                                       markeredgecolor="white", label="observed (article)"))
         bottom.set_ylim(0, nice_top(upper))
         deadline_lines(bottom, sc.deadlines(), labels=False)
+        history_marks(bottom, sc, labels=False)
         style_time_axis(bottom, result.dates, show_labels=True)
         bottom.set_ylabel("By contingent", fontsize=LABEL_SIZE)
         add_legend(bottom, country_handles, title="Contingent")

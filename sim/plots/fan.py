@@ -11,7 +11,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 from ..errors import InputError
-from .annotations import add_footnote, ceiling_and_target, deadline_lines, highest_line
+from .annotations import add_footnote, ceiling_and_target, deadline_lines, highest_line, history_marks
 from .style import (
     BOTTOM,
     DEFICIT,
@@ -54,6 +54,7 @@ def strength_chart(result: Any) -> Figure:
     top.set_ylim(0, nice_top(upper))
     handles += ceiling_and_target(top, [sc])
     handles += deadline_lines(top, sc.deadlines(), labels=True)
+    handles += history_marks(top, sc, labels=True)
     style_time_axis(top, result.dates, show_labels=False)
     top.set_ylabel("Personnel in Haiti (total)", fontsize=LABEL_SIZE)
     add_legend(top, handles, title="Total strength")
@@ -66,6 +67,7 @@ def strength_chart(result: Any) -> Figure:
     stacked = np.sum(medians, axis=0) if medians else np.zeros(len(result.dates))
     bottom.set_ylim(0, nice_top(max(float(np.max(stacked)) if len(stacked) else 0.0, 1.0)))
     deadline_lines(bottom, sc.deadlines(), labels=False)
+    history_marks(bottom, sc, labels=False)
     style_time_axis(bottom, result.dates, show_labels=True)
     bottom.set_ylabel("By contingent\n(median, stacked)", fontsize=LABEL_SIZE)
     # legend in the stacking order, top of the stack first
@@ -110,6 +112,7 @@ def funding_chart(result: Any) -> Figure:
                          label="deficit (below zero)")
     zero = ax.axhline(0, color="#444444", linewidth=1.0, zorder=1.5, label="zero balance")
     handles = [band, median, mean, zero, deficit] + deadline_lines(ax, sc.deadlines(), labels=True)
+    handles += history_marks(ax, sc, labels=True)
 
     style_time_axis(ax, dates, show_labels=True)
     ax.yaxis.set_major_formatter(FuncFormatter(millions))
