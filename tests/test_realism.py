@@ -618,3 +618,22 @@ def test_the_explorer_scales_mixture_slips():
     assert _scale(value, 2) == {"dist": "mixture", "weights": [0.5, 0.5],
                                 "of": [-20, {"dist": "lognormal", "median": 60, "sigma": 0.5}]}
     assert _scale(value, 0)["of"] == [0, 0]
+
+
+def test_the_readme_examples_of_the_new_keys_load(tmp_path):
+    import re
+    import shutil
+
+    root = __import__("pathlib").Path(__file__).resolve().parent.parent
+    blocks = re.findall(r"```toml\n(.*?)```", (root / "README.md").read_text(), re.S)
+    complete = next(b for b in blocks if "[correlation]" in b and "[scenario]" in b)
+    history = next(b for b in blocks if "as_of = " in b and "extends" in b)
+    jamaica = next(b for b in blocks if 'country = "Jamaica"' in b)
+    (tmp_path / "complete.toml").write_text(complete)
+    sc = sim.load(tmp_path / "complete.toml")
+    assert sc.correlation.fulfilment == 0.5 and sc.funding.pledges[1].in_kind
+    shutil.copy(root / "scenarios" / "baseline.toml", tmp_path / "baseline.toml")
+    (tmp_path / "history.toml").write_text(history)
+    assert sim.load(tmp_path / "history.toml").as_of == dt.date(2024, 9, 30)
+    (tmp_path / "jamaica.toml").write_text(HEAD.format(end="2025-12-31", authorized=500, seed=1) + jamaica)
+    sim.run(sim.load(tmp_path / "jamaica.toml"), replications=64, workers=1)
