@@ -213,3 +213,42 @@ def test_zero_correlations_and_in_kind_pledges_change_nothing_else(text, replica
         c = sim.replicate(load(without), replication)
         assert np.array_equal(a.balance_usd, c.balance_usd)
         assert a.trace.strength == c.trace.strength
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents())
+def test_aggregate_matches_replications_with_the_new_keys(text):
+    """Quantiles and means of a run equal NumPy's over the same replications, overlapping reliefs included."""
+    sc = load(text)
+    result = sim.run(sc, replications=70, seed=3, workers=1)
+    curves = np.stack([sim.replicate(sc, r, seed=3).strength["total"] for r in range(70)])
+    assert np.array_equal(result.mean("total"), curves.mean(axis=0))
+    q = result.quantiles("total")
+    for p in (5, 25, 50, 75, 95):
+        assert np.array_equal(q[f"p{p}"], np.quantile(curves, p / 100, axis=0))
+    for c in sc.contingents:
+        mine = np.stack([sim.replicate(sc, r, seed=3).strength[c.country] for r in range(70)])
+        assert np.array_equal(result.quantiles(c.country)["p50"], np.quantile(mine, 0.5, axis=0))
+
+
+def test_an_overlapping_contingent_may_hold_more_than_its_pledge_in_the_aggregates(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text("""
+[scenario]
+name = "overlap"
+start = 2024-01-01
+end = 2024-03-31
+
+[mission]
+authorized = 20
+
+[[contingent]]
+country = "A"
+pledged = 1
+tour_days = 30
+rotation = { gap_days = -29 }
+batches = [ { arrive = 2024-01-01, size = 1 } ]
+""")
+    result = sim.run(sim.load(path), replications=64, workers=1)
+    # a relief the day after each group comes, each serving 30 days: up to 20 at once (the ceiling)
+    assert result.quantiles("A")["p50"][5] == 6 and result.quantiles("total")["p50"][40] == 20

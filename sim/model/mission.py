@@ -155,7 +155,7 @@ class Mission(Ledger):
             self.enqueue(Unit(c, size, str(k), True, tour))
 
     def serve(self, group: Group, arrived: int):
-        """A group serves its tour, leaves, and is relieved after a gap (before it leaves if the gap is negative), or not."""
+        """A group serves its tour, leaves, and is relieved after a gap (before it leaves if the gap is < 0), or not."""
         leaves = arrived + group.tour
         early = self.plan.overlapping[group.country]
         relief = self.relief(group, arrived) if early else None  # decided now: it may come before they leave
@@ -215,7 +215,8 @@ class Mission(Ledger):
         """A donor disburses its tranches in order, each slipping, up to the fulfilled amount."""
         plan = self.plan
         pledge = plan.funding.pledges[p]
-        fulfilment = min(1.0, max(0.0, self.shared("pledge_fulfilment", ("pledge_fulfilment", pledge.donor), pledge.fulfilment)))
+        drawn = self.shared("pledge_fulfilment", ("pledge_fulfilment", pledge.donor), pledge.fulfilment)
+        fulfilment = min(1.0, max(0.0, drawn))
         remaining = round_half_up(fulfilment * sum(plan.pledge_cents[p]))
         ready = plan.origin
         for k, cents in enumerate(plan.pledge_cents[p]):

@@ -54,8 +54,10 @@ class Plan:
         self.contingents = scenario.contingents
         self.batch_days = [[scenario.day(b.planned) for b in c.batches] for c in scenario.contingents]
         # what already happened: (day, batch, size) of each contingent's known batches, in date order
-        self.known = [sorted((scenario.day(b.planned), k, b.size) for k, b in enumerate(c.batches) if b.known and b.size)
-                      for c in scenario.contingents]
+        self.known = [
+            sorted((scenario.day(b.planned), k, b.size) for k, b in enumerate(c.batches) if b.known and b.size)
+            for c in scenario.contingents
+        ]
         self.known_total = [sum(size for _, _, size in known) for known in self.known]
         self.as_of = None if scenario.as_of is None else scenario.day(scenario.as_of)
         self.correlation = scenario.correlation.active()  # {} unless [correlation] sets a share above 0

@@ -50,9 +50,10 @@ class Layout:
     @classmethod
     def for_scenario(cls, scenario: Scenario) -> "Layout":
         """``scenario``'s layout: series, each one's largest strength (total capped by the ceilings), balance range."""
-        pledged = [c.pledged for c in scenario.contingents]
-        ceilings = [scenario.authorized] + [m.authorized_after for m in scenario.mandates if m.authorized_after]
-        maxima = tuple(pledged) + (min(sum(pledged), max(ceilings)),)
+        ceiling = max([scenario.authorized] + [m.authorized_after for m in scenario.mandates if m.authorized_after])
+        # a contingent never holds more than its pledge, unless its reliefs overlap the groups they relieve
+        pledged = [ceiling if c.relief_gap_days.support()[0] < 0 else c.pledged for c in scenario.contingents]
+        maxima = tuple(pledged) + (min(sum(pledged), ceiling),)
         low = high = 0.0
         if scenario.funding is not None:
             low, high = balance_bounds(scenario, maxima[-1])

@@ -21,7 +21,8 @@ def summary_text(s: dict, overrides: dict) -> str:
     st = s["strength"]
     lines = [
         f"{s['scenario']}: {s['replications']:,} replications, seed {s['seed']}, scenario {s['scenario_hash'][:12]}",
-        f"  authorized {s['authorized']:,}, target {s['target']:,}" + (f", history known to {s['as_of']}" if "as_of" in s else ""),
+        f"  authorized {s['authorized']:,}, target {s['target']:,}"
+        + (f", history known to {s['as_of']}" if "as_of" in s else ""),
     ]
     if overrides:
         lines.append(f"  with {point_text(overrides)}")
