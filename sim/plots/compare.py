@@ -10,7 +10,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ..errors import InputError
-from .annotations import add_footnote, ceiling_and_target, deadline_lines, highest_line
+from .annotations import add_footnote, ceiling_and_target, deadline_lines, highest_line, history_marks
 from .style import (
     BOTTOM,
     COMPARE_PALETTE,
@@ -60,6 +60,7 @@ def compare_chart(results: Sequence[Any]) -> Figure:
 
     handles += ceiling_and_target(ax, [r.scenario for r in results], end=last_date(results))
     handles += deadline_lines(ax, results[0].scenario.deadlines(), labels=True)
+    handles += history_marks(ax, results[0].scenario, labels=True)  # the first scenario's, as its deadlines
     handles.append(Line2D([], [], color="#333333", linewidth=2.0, label="median (line)"))
     handles.append(Patch(facecolor="#bbbbbb", label="25–75% of runs (band)"))
     style_time_axis(ax, np.concatenate(all_dates), show_labels=True)
