@@ -10,6 +10,11 @@ replication. So two scenarios compared with the same seed get *monotonically
 coupled* draws: raising a median slip makes every replication's slip longer,
 raising a probability only turns failures into successes. That is what makes
 common random numbers effective for comparisons and sweeps.
+
+A ``mixture`` (``{dist = "mixture", weights = [...], of = [...]}``) is drawn from one
+uniform ``u`` too: the component whose cumulative-weight interval holds ``u``, at
+``u``'s position within that interval (:meth:`Dist.quantile`). A ``beta`` component, or a
+correlated beta draw, is inverted with :func:`beta_quantile`.
 """
 
 from __future__ import annotations
@@ -33,6 +38,12 @@ FORMS: dict[str, tuple[str, ...]] = {
     "bernoulli": ("p",),
 }
 
+#: The form whose parameters are ``weights`` and ``of``, a list of the other forms.
+MIXTURE = "mixture"
+
+#: How far from 1 a mixture's weights may sum.
+WEIGHT_TOLERANCE = 1e-9
+
 _STANDARD_NORMAL = NormalDist()
 _TINY = 1e-12
 
@@ -51,6 +62,8 @@ class Dist:
 
     kind: str
     params: tuple[float, ...]
+    #: a mixture's components, in order (its ``params`` are their weights); empty for every other form
+    parts: tuple["Dist", ...] = ()
 
     @classmethod
     def fixed(cls, value: float) -> "Dist":
@@ -63,6 +76,8 @@ class Dist:
         kind = table.get("dist")
         if not isinstance(kind, str):
             raise DistError(f"a distribution table needs dist = one of {_forms()}", "dist")
+        if kind == MIXTURE:
+            return cls._mixture(table)
         if kind not in FORMS:
             raise DistError(f"unknown distribution {kind!r}; allowed: {_forms()}", "dist")
         names = FORMS[kind]
@@ -80,6 +95,37 @@ class Dist:
         dist = cls(kind, tuple(values))
         dist._check()
         return dist
+
+    @classmethod
+    def _mixture(cls, table: dict) -> "Dist":
+        """Parse a mixture table: ``weights`` (non-negative, summing to 1) and ``of`` (as many non-mixture forms)."""
+        for key in table:
+            if key not in ("dist", "weights", "of"):
+                raise DistError(f"unknown parameter {key!r} for mixture; expected weights, of", key)
+        weights, parts = table.get("weights"), table.get("of")
+        if not isinstance(weights, list) or not weights:
+            raise DistError("mixture needs weights = [w1, w2, ...], a non-empty array of numbers", "weights")
+        if not isinstance(parts, list) or len(parts) != len(weights):
+            raise DistError(f"mixture needs of = [...], one distribution per weight ({len(weights)})", "of")
+        for w in weights:
+            if isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w) or w < 0:
+                raise DistError(f"mixture weights must be finite numbers >= 0, got {w!r}", "weights")
+        if abs(math.fsum(weights) - 1) > WEIGHT_TOLERANCE:
+            raise DistError(f"mixture weights must sum to 1, got {math.fsum(weights):.10g}", "weights")
+        components = []
+        for k, part in enumerate(parts):
+            if isinstance(part, dict) and part.get("dist") == MIXTURE:
+                raise DistError("a mixture's components cannot be mixtures", f"of.{k}")
+            try:
+                if isinstance(part, dict):
+                    components.append(cls.from_table(part))
+                elif not isinstance(part, bool) and isinstance(part, (int, float)) and math.isfinite(part):
+                    components.append(cls.fixed(part))
+                else:
+                    raise DistError(f"a mixture component must be a distribution table, got {part!r}", None)
+            except DistError as error:
+                raise DistError(str(error), f"of.{k}" + (f".{error.key}" if error.key else "")) from None
+        return cls(MIXTURE, tuple(float(w) for w in weights), tuple(components))
 
     def _check(self) -> None:
         """Raise :class:`DistError` if the parameters are impossible for the form (low > high, sd < 0, ...)."""
@@ -109,9 +155,16 @@ class Dist:
         """True for a fixed value (no random draw)."""
         return self.kind == "fixed"
 
+    def weighted_parts(self) -> list[tuple[float, "Dist"]]:
+        """A mixture's (weight, component) pairs that can be drawn (weight above 0)."""
+        return [(w, part) for w, part in zip(self.params, self.parts) if w > 0]
+
     def support(self) -> tuple[float, float]:
         """The smallest and largest value a draw can take (before any clipping by the model)."""
         p = self.params
+        if self.kind == MIXTURE:
+            ranges = [part.support() for _, part in self.weighted_parts()]
+            return min(lo for lo, _ in ranges), max(hi for _, hi in ranges)
         if self.kind == "fixed":
             return p[0], p[0]
         if self.kind in ("uniform",):
@@ -127,6 +180,8 @@ class Dist:
     def mean(self) -> float:
         """The distribution's mean (for bernoulli, ``p``)."""
         p = self.params
+        if self.kind == MIXTURE:
+            return math.fsum(w * part.mean() for w, part in self.weighted_parts())
         return {
             "fixed": lambda: p[0],
             "uniform": lambda: (p[0] + p[1]) / 2,
@@ -146,32 +201,66 @@ class Dist:
             mean, sd = p
             common = mean * (1 - mean) / (sd * sd) - 1
             return gen.beta(mean * common, (1 - mean) * common, n)
-        u = gen.random(n)
-        if self.kind == "uniform":
+        return self.quantile(gen.random(n))
+
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        """The values at the uniform numbers ``u`` (the inverse transform ``sample`` uses; exact for beta too)."""
+        p = self.params
+        kind = self.kind
+        if kind == "fixed":
+            return np.full(len(u), p[0])
+        if kind == "uniform":
             return p[0] + u * (p[1] - p[0])
-        if self.kind == "bernoulli":
+        if kind == "bernoulli":
             return (u < p[0]).astype(float)
-        if self.kind == "triangular":
+        if kind == "triangular":
             low, mode, high = p
             width = high - low
             if width == 0:
-                return np.full(n, low)
+                return np.full(len(u), low)
             cut = (mode - low) / width
             left = low + np.sqrt(u * width * (mode - low))
             right = high - np.sqrt((1 - u) * width * (high - mode))
             return np.where(u < cut, left, right)
-        z = np.array([_STANDARD_NORMAL.inv_cdf(x) for x in np.clip(u, _TINY, 1 - _TINY)])
-        if self.kind == "normal":
+        if kind == "beta":
+            mean, sd = p
+            common = mean * (1 - mean) / (sd * sd) - 1
+            return beta_quantile(mean * common, (1 - mean) * common, u)
+        if kind == MIXTURE:
+            return self._mixture_quantile(np.asarray(u, dtype=float))
+        z = normal_quantiles(u)
+        if kind == "normal":
             return p[0] + p[1] * z
         return p[0] * np.exp(p[1] * z)  # lognormal
+
+    def _mixture_quantile(self, u: np.ndarray) -> np.ndarray:
+        """Component k for ``u`` in [W_{k-1}, W_k), at position (u - W_{k-1}) / w_k within it."""
+        weights = np.array(self.params) / math.fsum(self.params)
+        upper = np.cumsum(weights)
+        lower = upper - weights
+        drawable = np.flatnonzero(weights > 0)
+        k = np.searchsorted(upper, u, side="right")
+        k = np.where(k > drawable[-1], drawable[-1], k)  # u at or above the last bound, by rounding
+        position = np.clip((u - lower[k]) / weights[k], 0.0, 1.0)
+        out = np.empty(len(u))
+        for j in drawable:
+            chosen = k == j
+            if chosen.any():
+                out[chosen] = self.parts[j].quantile(position[chosen])
+        return out
 
     def to_toml(self) -> dict | float:
         """The value as it would be written in a scenario file."""
         if self.kind == "fixed":
             return self.params[0]
+        if self.kind == MIXTURE:
+            parts = [{"dist": "fixed", "value": d.params[0]} if d.is_fixed else d.to_toml() for d in self.parts]
+            return {"dist": MIXTURE, "weights": list(self.params), "of": parts}
         return {"dist": self.kind, **dict(zip(FORMS[self.kind], self.params))}
 
     def __str__(self) -> str:
+        if self.kind == MIXTURE:
+            return "mixture(" + ", ".join(f"{w:g}*{part}" for w, part in zip(self.params, self.parts)) + ")"
         if self.kind == "fixed":
             return f"{self.params[0]:g}"
         args = ", ".join(f"{k}={v:g}" for k, v in zip(FORMS[self.kind], self.params))
@@ -180,7 +269,105 @@ class Dist:
 
 def _forms() -> str:
     """The form names, comma-separated, for error messages."""
-    return ", ".join(FORMS)
+    return ", ".join([*FORMS, MIXTURE])
+
+
+def normal_quantiles(u: np.ndarray) -> np.ndarray:
+    """The standard normal quantiles of ``u``, clipped to [1e-12, 1 - 1e-12] first."""
+    return np.array([_STANDARD_NORMAL.inv_cdf(x) for x in np.clip(u, _TINY, 1 - _TINY)])
+
+
+def normal_cdf(z: np.ndarray) -> np.ndarray:
+    """The standard normal distribution function at ``z``."""
+    return np.array([0.5 * math.erfc(-x / math.sqrt(2)) for x in np.asarray(z, dtype=float)])
+
+
+def beta_quantile(a: float, b: float, u: np.ndarray) -> np.ndarray:
+    """The ``u``-quantiles of Beta(a, b), to about 1e-12: a bracket on a cached grid, then safeguarded Newton steps."""
+    u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
+    grid, cdf = _beta_grid(a, b)
+    i = np.clip(np.searchsorted(cdf, u, side="right") - 1, 0, len(grid) - 2)
+    guess = np.interp(u, cdf, grid)
+    log_norm = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+    return np.array([
+        0.0 if p <= 0 else 1.0 if p >= 1 else _beta_root(a, b, log_norm, p, x, low, high)
+        for p, x, low, high in zip(u.tolist(), guess.tolist(), grid[i].tolist(), grid[i + 1].tolist())
+    ])
+
+
+def _beta_root(a: float, b: float, log_norm: float, p: float, x: float, low: float, high: float) -> float:
+    """The x in [low, high] where Beta(a, b)'s distribution function is ``p``: Newton, bisecting when it strays."""
+    x = min(max(x, low), high)
+    for _ in range(100):
+        f = _beta_cdf(a, b, log_norm, x) - p
+        if f == 0:
+            return x
+        if f < 0:
+            low = x
+        else:
+            high = x
+        step = x
+        if 0 < x < 1:
+            density = math.exp(log_norm + (a - 1) * math.log(x) + (b - 1) * math.log1p(-x))
+            if density > 0 and math.isfinite(density):
+                step = x - f / density
+        new = step if low <= step <= high and step != x else (low + high) / 2
+        if abs(new - x) <= 1e-13 * max(x, 1e-12) or high - low <= 1e-15:
+            return new
+        x = new
+    return x
+
+
+_BETA_GRIDS: dict[tuple[float, float], tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _beta_grid(a: float, b: float) -> tuple[np.ndarray, np.ndarray]:
+    """Points of [0, 1], denser at both ends, and Beta(a, b)'s distribution function there (cached)."""
+    key = (a, b)
+    if key not in _BETA_GRIDS:
+        grid = np.sin(np.linspace(0.0, math.pi / 2, 1025)) ** 2
+        grid[-1] = 1.0
+        _BETA_GRIDS[key] = (grid, np.maximum.accumulate(beta_cdf(a, b, grid)))
+    return _BETA_GRIDS[key]
+
+
+def beta_cdf(a: float, b: float, x: np.ndarray) -> np.ndarray:
+    """The regularized incomplete beta function I_x(a, b) at each ``x``."""
+    log_norm = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+    return np.array([_beta_cdf(a, b, log_norm, v) for v in np.asarray(x, dtype=float).tolist()])
+
+
+def _beta_cdf(a: float, b: float, log_norm: float, x: float) -> float:
+    """I_x(a, b) by its continued fraction (Lentz, as Numerical Recipes' betai), on the side where it converges fast."""
+    if x <= 0:
+        return 0.0
+    if x >= 1:
+        return 1.0
+    if x > (a + 1) / (a + b + 2):
+        return 1.0 - math.exp(log_norm + b * math.log1p(-x) + a * math.log(x)) * _beta_fraction(b, a, 1 - x) / b
+    return math.exp(log_norm + a * math.log(x) + b * math.log1p(-x)) * _beta_fraction(a, b, x) / a
+
+
+def _beta_fraction(a: float, b: float, x: float) -> float:
+    """The continued fraction of the incomplete beta function."""
+    tiny = 1e-300
+    c = 1.0
+    d = 1.0 - (a + b) * x / (a + 1)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 10_000):
+        m2 = 2 * m
+        for numerator in (m * (b - m) * x / ((a - 1 + m2) * (a + m2)),
+                          -(a + m) * (a + b + m) * x / ((a + m2) * (a + 1 + m2))):
+            d = 1.0 + numerator * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + numerator / c
+            c = c if abs(c) > tiny else tiny
+            delta = d * c
+            h *= delta
+        if abs(delta - 1.0) < 1e-15:
+            break
+    return h
 
 
 def round_half_up(x: float) -> int:

@@ -14,6 +14,9 @@ scenarios run with the same seed share common random numbers decision by decisio
 Making a generator per decision per replication would be slow; one generator per
 decision per block of :data:`BLOCK` replications is cheap. ``BLOCK`` is a constant of
 the package: changing it changes every result.
+
+A *correlated* draw (a scenario's ``[correlation]``) mixes a decision's own uniform with a
+mission-wide factor's, through their normal scores; with a share of 0 it is not used at all.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import hashlib
 
 import numpy as np
 
-from .dists import Dist
+from .dists import Dist, normal_cdf, normal_quantiles
 
 #: Replications that share one generator per decision. Part of the reproducibility contract.
 BLOCK = 64
@@ -64,6 +67,23 @@ class Streams:
             self._cache[name] = cached
         return cached
 
+    def correlated(self, name: tuple, dist: Dist, factor: tuple, rho: float) -> list[float]:
+        """The block's draws of ``dist`` for ``name`` at ``u = Phi(sqrt(rho) z0 + sqrt(1 - rho) z)``.
+
+        ``z`` is the normal score of the decision's own uniform (the one a plain draw inverts),
+        ``z0`` that of the uniform of the mission-wide stream ``factor``, shared by every
+        decision that names it (docs/design.md section 3, ``[correlation]``).
+        """
+        key = ("correlated", name)
+        cached = self._cache.get(key)
+        if cached is None:
+            own = normal_quantiles(self.generator(name).random(BLOCK))
+            common = normal_quantiles(np.array([row[0] for row in self.uniforms(factor)]))
+            u = normal_cdf(np.sqrt(rho) * common + np.sqrt(1 - rho) * own)
+            cached = dist.quantile(u).tolist()
+            self._cache[key] = cached
+        return cached
+
     def uniforms(self, name: tuple, count: int = 1) -> list[list[float]]:
         """``count`` uniform numbers in [0, 1) per replication of the block for ``name``."""
         cached = self._cache.get(name)
@@ -71,3 +91,32 @@ class Streams:
             cached = self.generator(name).random((BLOCK, count)).tolist()
             self._cache[name] = cached
         return cached
+
+
+class RecordingStreams(Streams):
+    """The streams of one replication's block that also keep what that replication drew, by name (``drawn``)."""
+
+    def __init__(self, seed: int, block: int, index: int):
+        super().__init__(seed, block)
+        self.index = index
+        self.drawn: dict[tuple, float | list[float]] = {}
+
+    def values(self, name: tuple, dist: Dist) -> list[float]:
+        """As :meth:`Streams.values`, recording the replication's value."""
+        out = super().values(name, dist)
+        if not dist.is_fixed:
+            self.drawn[name] = out[self.index]
+        return out
+
+    def correlated(self, name: tuple, dist: Dist, factor: tuple, rho: float) -> list[float]:
+        """As :meth:`Streams.correlated`, recording the replication's value (and its factor's uniform)."""
+        out = super().correlated(name, dist, factor, rho)
+        self.drawn[name] = out[self.index]
+        return out
+
+    def uniforms(self, name: tuple, count: int = 1) -> list[list[float]]:
+        """As :meth:`Streams.uniforms`, recording the replication's uniforms (one number when ``count`` is 1)."""
+        out = super().uniforms(name, count)
+        row = out[self.index]
+        self.drawn[name] = row[0] if count == 1 else list(row)
+        return out

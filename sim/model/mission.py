@@ -2,15 +2,19 @@
 
 The story, as the processes tell it:
 
-* a **contingent** sends its batches in order: each trains and slips, never
-  overtaking the batch before it, until the fulfilled part of the pledge is sent;
+* a **contingent** sends its batches in order: each trains and slips (early, too),
+  never overtaking the batch before it, until the fulfilled part of the pledge is
+  sent; what is known to have happened comes on its date, and a batch not known to
+  have come by the scenario's ``as_of`` comes after it;
 * a ready group **waits at the gate** for room under the authorized ceiling and for
   money, first come first served; whoever can go arrives, the rest wait as their own group;
 * a group **serves its tour**, losing officers to attrition on the way, leaves,
-  and is **relieved** (or not) after a gap; the relief waits at the gate in turn;
+  and is **relieved** (or not) after a gap, or before it leaves when the gap is
+  negative, by as many or fewer people; the relief waits at the gate in turn;
 * each **mandate deadline** draws its renewal; a renewal may change the ceiling, a
   lapse stops all arrivals and draws the force down to zero;
-* **donors** disburse their tranches, each slipping, up to the fulfilled amount;
+* **donors** disburse their tranches, each slipping, up to the fulfilled amount
+  (a pledge in kind never enters the cash);
   the **books** charge officer-days and fixed costs at every month end.
 
 Time is an integer tick: ``day * PHASES + phase``, so that events of one day happen
@@ -68,6 +72,14 @@ class Mission(Ledger):
             return dist.params[0]
         return self.streams.values(name, dist)[self.i]
 
+    def shared(self, kind: str, name: tuple, dist: Dist) -> float:
+        """A draw of a kind the scenario may correlate (``[correlation]``): through the mission-wide factor if so."""
+        if self.plan.correlation and dist.kind != "fixed":
+            rho = self.plan.correlation.get(kind)
+            if rho:
+                return self.streams.correlated(name, dist, ("factor", kind), rho)[self.i]
+        return self.draw(name, dist)
+
     def chance(self, name: tuple, p: float) -> bool:
         """True with probability ``p`` (no draw when p is 0 or 1)."""
         if p >= 1:
@@ -92,7 +104,7 @@ class Mission(Ledger):
         if plan.deadlines:
             env.process(self.mandates())
         if plan.funding:
-            for p in range(len(plan.funding.pledges)):
+            for p in plan.cash:
                 env.process(self.donor(p))
             env.process(self.books())
         env.run(until=plan.days * PHASES)
@@ -114,23 +126,43 @@ class Mission(Ledger):
         plan = self.plan
         spec = plan.contingents[c]
         country = spec.country
-        fulfilment = min(1.0, max(0.0, self.draw(("fulfilment", country), spec.fulfilment)))
-        quota = round_half_up(fulfilment * spec.pledged)
+        fulfilment = min(1.0, max(0.0, self.shared("fulfilment", ("fulfilment", country), spec.fulfilment)))
+        quota = round_half_up(fulfilment * spec.pledged) - plan.known_total[c]  # what happened counts first
         tour = self.days(("tour_days", country), spec.tour_days, low=1)
         self.hazards[c] = max(0.0, self.draw(("attrition", country), spec.attrition_per_year))
+        if plan.known[c]:
+            self.env.process(self.history(c, tour))
         ready = plan.origin
         for k, batch in enumerate(spec.batches):
+            if batch.known:  # it came on its date; the batches after it come no earlier
+                ready = max(ready, plan.batch_days[c][k])
+                continue
             size = min(batch.size, quota)
             if size <= 0:
-                return  # the batch that crossed the fulfilled total was the last
+                continue  # an empty batch, or the fulfilled total is sent: it never comes
             quota -= size
-            ready = max(ready, plan.batch_days[c][k] + self.days(("slip", country, k), batch.slip_days))
+            slip = round_half_up(self.shared("slip_days", ("slip", country, k), batch.slip_days))
+            ready = max(ready, plan.batch_days[c][k] + slip)
+            if plan.as_of is not None and ready <= plan.as_of:
+                ready = plan.as_of + 1  # it had not come by then
             yield self.at(ready, ADMIT)
             self.enqueue(Unit(c, size, str(k), True, tour))
 
+    def history(self, c: int, tour: int):
+        """The known batches are ready on their dates with their sizes (no slip, no fulfilment) and go to the gate."""
+        for day, k, size in self.plan.known[c]:
+            yield self.at(day, ADMIT)
+            self.enqueue(Unit(c, size, str(k), True, tour))
+
     def serve(self, group: Group, arrived: int):
-        """A group serves its tour, leaves, and is relieved after a gap, or not."""
-        yield self.at(arrived + group.tour, DEPART)
+        """A group serves its tour, leaves, and is relieved after a gap (before it leaves if the gap is < 0), or not."""
+        leaves = arrived + group.tour
+        early = self.plan.overlapping[group.country]
+        relief = self.relief(group, arrived) if early else None  # decided now: it may come before they leave
+        if relief is not None and relief[0] < leaves:
+            self.env.process(self.relieve(group, *relief))
+            relief = None
+        yield self.at(leaves, DEPART)
         if self.lapsed:
             return  # the drawdown has taken them home
         today = self.today()
@@ -139,14 +171,31 @@ class Mission(Ledger):
         self.change(today, group.country, -(group.size - sum(count for _, count in group.leaves)))
         if self.queue:
             self.wake(today)  # room has opened
+        if not early:
+            relief = self.relief(group, arrived)
+        if relief is not None:
+            yield from self.relieve(group, *relief)
+
+    def relief(self, group: Group, arrived: int) -> tuple[int, int] | None:
+        """Whether the group's relief comes and, if so, the day it is ready and how many it brings."""
         spec = self.plan.contingents[group.country]
         country = spec.country
         probability = self.draw(("relief_probability", country, group.id), spec.relief_probability)
         if not self.chance(("relief", country, group.id), probability):
-            return
-        gap = self.days(("relief_gap", country, group.id), spec.relief_gap_days)
-        yield self.at(arrived + group.tour + gap, ADMIT)
-        self.enqueue(Unit(group.country, group.size, group.id + "r", False, group.tour))
+            return None
+        gap = round_half_up(self.draw(("relief_gap", country, group.id), spec.relief_gap_days))
+        leaves = arrived + group.tour
+        ready = leaves + gap if gap >= 0 else max(arrived + 1, leaves + gap)  # never before the day after they came
+        size = group.size
+        if not spec.relief_fraction.is_fixed or spec.relief_fraction.params[0] != 1:
+            fraction = min(1.0, max(0.0, self.draw(("relief_fraction", country, group.id), spec.relief_fraction)))
+            size = round_half_up(fraction * size)
+        return (ready, size) if size > 0 else None
+
+    def relieve(self, group: Group, ready: int, size: int):
+        """The relief is ready: it joins the queue at the gate."""
+        yield self.at(ready, ADMIT)
+        self.enqueue(Unit(group.country, size, group.id + "r", False, group.tour))
 
     def mandates(self):
         """Each deadline draws its renewal; a renewal may change the ceiling, a lapse ends the mission."""
@@ -166,7 +215,8 @@ class Mission(Ledger):
         """A donor disburses its tranches in order, each slipping, up to the fulfilled amount."""
         plan = self.plan
         pledge = plan.funding.pledges[p]
-        fulfilment = min(1.0, max(0.0, self.draw(("pledge_fulfilment", pledge.donor), pledge.fulfilment)))
+        drawn = self.shared("pledge_fulfilment", ("pledge_fulfilment", pledge.donor), pledge.fulfilment)
+        fulfilment = min(1.0, max(0.0, drawn))
         remaining = round_half_up(fulfilment * sum(plan.pledge_cents[p]))
         ready = plan.origin
         for k, cents in enumerate(plan.pledge_cents[p]):
@@ -174,7 +224,8 @@ class Mission(Ledger):
             if amount <= 0:
                 return
             remaining -= amount
-            ready = max(ready, plan.pledge_days[p][k] + self.days(("tranche_slip", pledge.donor, k), pledge.slip_days))
+            slip = round_half_up(self.draw(("tranche_slip", pledge.donor, k), pledge.slip_days))  # < 0: early
+            ready = max(ready, plan.pledge_days[p][k] + slip)
             yield self.at(ready, DISBURSE)
             self.credit(ready, amount)
             if self.queue:

@@ -53,17 +53,28 @@ class Plan:
         self.days = scenario.days
         self.contingents = scenario.contingents
         self.batch_days = [[scenario.day(b.planned) for b in c.batches] for c in scenario.contingents]
+        # what already happened: (day, batch, size) of each contingent's known batches, in date order
+        self.known = [
+            sorted((scenario.day(b.planned), k, b.size) for k, b in enumerate(c.batches) if b.known and b.size)
+            for c in scenario.contingents
+        ]
+        self.known_total = [sum(size for _, _, size in known) for known in self.known]
+        self.as_of = None if scenario.as_of is None else scenario.day(scenario.as_of)
+        self.correlation = scenario.correlation.active()  # {} unless [correlation] sets a share above 0
+        # contingents whose relief may come before the group it relieves leaves (a gap that can be negative)
+        self.overlapping = [c.relief_gap_days.support()[0] < 0 for c in scenario.contingents]
         # (name, day, mandate, occurrence) of every renewal decision, those before the start included
         self.deadlines = [(m.name, scenario.day(date), m, k) for m, k, date in scenario.mandate_chain()]
         funding = scenario.funding
         self.funding = funding
         firsts = [d for days in self.batch_days for d in days] + [d for _, d, _, _ in self.deadlines]
         if funding:
+            self.cash = [p for p, pledge in enumerate(funding.pledges) if not pledge.in_kind]  # in kind: never cash
             self.pledge_days = [
                 [scenario.day(p.first) + k * p.interval_days for k in range(p.tranches)] for p in funding.pledges
             ]
             self.pledge_cents = [split_evenly(round_half_up(p.amount_usd * 100), p.tranches) for p in funding.pledges]
-            firsts += [d for days in self.pledge_days for d in days]
+            firsts += [d for p in self.cash for d in self.pledge_days[p]]
             self.start_cents = round_half_up(funding.start_balance_usd * 100)
             self.day_cents = funding.cost_per_officer_day_usd * 100
             self.fixed_cents = funding.fixed_cost_per_month_usd * 100

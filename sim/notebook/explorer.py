@@ -13,7 +13,8 @@ Four sliders, each applied to the scenario with :meth:`Scenario.with_overrides`:
 * **fulfilment**: the share of its pledge that every contingent deploys (a fixed fraction
   for ``assumptions.fulfilment`` and for every contingent that sets its own);
 * **slip**: a multiplier on every contingent's batch slips (``assumptions.slip_days``,
-  each contingent's and each batch's ``slip_days``; 2 = twice as late, 0 = on time).
+  each contingent's and each batch's ``slip_days``, each component of a mixture; 2 = twice
+  as late, or twice as early for a negative slip; 0 = on time).
   Funding tranche slips are left alone;
 * **renewal**: the renewal probability of one mandate deadline: by default the first whose
   renewal is uncertain in the scenario (else the last);
@@ -143,6 +144,8 @@ def _scale(value: Any, k: float) -> Any:
         return value
     if isinstance(value, (int, float)):
         return value * k
+    if isinstance(value, dict) and value.get("dist") == "mixture" and isinstance(value.get("of"), list):
+        return {**value, "of": [_scale(part, k) for part in value["of"]]}  # each component, weights kept
     if isinstance(value, dict):
         kind = value.get("dist")
         keys = {"fixed": ("value",), "uniform": ("low", "high"), "triangular": ("low", "mode", "high"),

@@ -15,11 +15,13 @@ from matplotlib.textpath import TextPath
 
 from ..text import point_text
 from .style import (
+    AS_OF,
     CEILING,
     DEADLINE,
     DEADLINE_SIZE,
     DPI,
     FIGSIZE,
+    HISTORY,
     LABEL_BOX,
     LABEL_Z,
     LEFT,
@@ -173,6 +175,23 @@ def deadline_lines(ax: Axes, deadlines: Iterable[tuple[str, dt.date]], labels: b
     if not deadlines:
         return []
     return [Line2D([], [], color=DEADLINE, linewidth=1.1, linestyle=(0, (5, 3)), label="mandate deadline")]
+
+def history_marks(ax: Axes, scenario: Any, labels: bool) -> list:
+    """The days up to a scenario's ``as_of`` shaded as history, and ``as_of`` as a solid vertical line.
+
+    Returns legend handles (none when the scenario has no ``as_of``).
+    """
+    as_of = getattr(scenario, "as_of", None)
+    if as_of is None:
+        return []
+    shade = ax.axvspan(mdates.date2num(scenario.start), mdates.date2num(as_of), color=HISTORY, linewidth=0,
+                       zorder=0.5, label="history (known)")
+    line = ax.axvline(mdates.date2num(as_of), color=AS_OF, linewidth=1.3, zorder=2.6, label=f"as of {day_month(as_of)}")
+    if labels:
+        ax.annotate(f"as of {day_month(as_of)}", xy=(mdates.date2num(as_of), 0.02), xycoords=ax.get_xaxis_transform(),
+                    xytext=(3, 0), textcoords="offset points", rotation=90, fontsize=DEADLINE_SIZE, color=AS_OF,
+                    ha="left", va="bottom", zorder=5, bbox=dict(facecolor="white", edgecolor="none", alpha=0.75, pad=0.8))
+    return [shade, line]
 
 def add_footnote(fig: Figure, results: Sequence[Any], extra_sources: Sequence[str] = (), extra_note: str = "") -> None:
     """Small grey text at the bottom: the articles (by their short names), seed, scenario hash, version."""

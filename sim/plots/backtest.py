@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from .annotations import add_footnote, ceiling_and_target, deadline_lines, scale_top
+from .annotations import add_footnote, ceiling_and_target, deadline_lines, history_marks, scale_top
 from .fan import fan
 from .observed import observed_points, scores_box
 from .style import (
@@ -68,6 +68,7 @@ def backtest_chart(result: Any, observations: Sequence[tuple], scores: dict | No
     top.set_ylim(0, upper / (1 - free))
     handles += ceiling_and_target(top, [sc])
     handles += deadline_lines(top, sc.deadlines(), labels=True)
+    handles += history_marks(top, sc, labels=True)
     if total_obs:
         handles.append(points)
     top.set_ylabel(STRENGTH_LABEL, fontsize=LABEL_SIZE)
@@ -93,6 +94,7 @@ def backtest_chart(result: Any, observations: Sequence[tuple], scores: dict | No
         country_handles.append(Line2D([], [], marker="D", color=OBSERVED, linestyle="none", markersize=7,
                                       markeredgecolor="white", label="reported figure (article)"))
         deadline_lines(bottom, sc.deadlines(), labels=False)
+        history_marks(bottom, sc, labels=False)
         bottom.set_ylabel("By contingent", fontsize=LABEL_SIZE)
         add_legend(bottom, country_handles, title="Contingent")
 

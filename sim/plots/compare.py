@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ..errors import InputError
-from .annotations import add_footnote, ceiling_and_target, deadline_lines, scale_top
+from .annotations import add_footnote, ceiling_and_target, deadline_lines, history_marks, scale_top
 from .style import (
     BOTTOM,
     COMPARE_PALETTE,
@@ -62,6 +62,7 @@ def compare_chart(results: Sequence[Any]) -> Figure:
     style_time_axis(ax, np.concatenate([r.dates for r in results]), show_labels=True)
     handles += ceiling_and_target(ax, [r.scenario for r in results], end=last_date(results))
     handles += deadline_lines(ax, results[0].scenario.deadlines(), labels=True)
+    handles += history_marks(ax, results[0].scenario, labels=True)  # the first scenario's, as its deadlines
     handles.append(Line2D([], [], color="#333333", linewidth=2.4, label="median (thick line)"))
     handles.append(Line2D([], [], color="#333333", linewidth=0.9, label="25–75% of runs (thin lines)"))
     ax.set_ylabel(STRENGTH_LABEL, fontsize=LABEL_SIZE)

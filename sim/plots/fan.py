@@ -13,7 +13,7 @@ from matplotlib.ticker import FuncFormatter
 
 from ..errors import InputError
 from ..text import percent_text
-from .annotations import add_footnote, ceiling_and_target, deadline_lines, scale_top
+from .annotations import add_footnote, ceiling_and_target, deadline_lines, history_marks, scale_top
 from .style import (
     BOTTOM,
     DEFICIT,
@@ -60,6 +60,7 @@ def strength_chart(result: Any) -> Figure:
     style_time_axis(top, result.dates, show_labels=False)
     handles += ceiling_and_target(top, [sc])
     handles += deadline_lines(top, sc.deadlines(), labels=True)
+    handles += history_marks(top, sc, labels=True)
     top.set_ylabel(STRENGTH_LABEL, fontsize=LABEL_SIZE)
     add_legend(top, handles, title="Total strength")
 
@@ -71,6 +72,7 @@ def strength_chart(result: Any) -> Figure:
     bottom.plot(result.dates, total, color=MEAN, linewidth=1.0, linestyle=(0, (4, 3)))
     bottom.set_ylim(0, nice_top(float(np.max(total)) if len(total) else 0.0))
     deadline_lines(bottom, sc.deadlines(), labels=False)
+    history_marks(bottom, sc, labels=False)
     style_time_axis(bottom, result.dates, show_labels=True)
     bottom.set_ylabel("By contingent\n(mean, stacked)", fontsize=LABEL_SIZE)
     # legend in the stacking order, top of the stack first
@@ -131,6 +133,7 @@ def funding_chart(result: Any) -> Figure:
         handles.append(deficit)
     style_time_axis(ax, dates, show_labels=True)
     handles += deadline_lines(ax, sc.deadlines(), labels=True)
+    handles += history_marks(ax, sc, labels=True)
     ax.yaxis.set_major_formatter(FuncFormatter(millions))
     ax.set_ylabel("Cash balance (US$ millions)", fontsize=LABEL_SIZE)
     add_legend(ax, handles, title="Balance")

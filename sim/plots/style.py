@@ -54,6 +54,8 @@ NOTE = "#666666"
 GRID = "#e5e5e5"
 DEFICIT = "#fbe3e3"
 OBSERVED = "#d95f02"
+HISTORY = "#ececec"  # the part of a run before its as_of date (known history)
+AS_OF = "#252525"
 TARGET_STYLE = (0, (6, 2, 1, 2))  # dash-dot
 LABEL_Z = 1.9  # line labels: over the bands (zorder 1), under every line (2 and up)
 LABEL_BOX = dict(facecolor="white", edgecolor="none", alpha=0.75, pad=1.0)

@@ -50,9 +50,10 @@ class Layout:
     @classmethod
     def for_scenario(cls, scenario: Scenario) -> "Layout":
         """``scenario``'s layout: series, each one's largest strength (total capped by the ceilings), balance range."""
-        pledged = [c.pledged for c in scenario.contingents]
-        ceilings = [scenario.authorized] + [m.authorized_after for m in scenario.mandates if m.authorized_after]
-        maxima = tuple(pledged) + (min(sum(pledged), max(ceilings)),)
+        ceiling = max([scenario.authorized] + [m.authorized_after for m in scenario.mandates if m.authorized_after])
+        # a contingent never holds more than its pledge, unless its reliefs overlap the groups they relieve
+        pledged = [ceiling if c.relief_gap_days.support()[0] < 0 else c.pledged for c in scenario.contingents]
+        maxima = tuple(pledged) + (min(sum(pledged), ceiling),)
         low = high = 0.0
         if scenario.funding is not None:
             low, high = balance_bounds(scenario, maxima[-1])
@@ -109,12 +110,13 @@ def _steps(logs: list[list[int]], series: int, days: int, out: np.ndarray) -> No
 def balance_bounds(scenario: Scenario, most_people: int) -> tuple[float, float]:
     """The lowest and highest balance (cents) a replication can reach, with a margin of one cent."""
     funding = scenario.funding
-    high = funding.start_balance_usd + sum(p.amount_usd for p in funding.pledges)
+    high = funding.start_balance_usd + sum(p.amount_usd for p in funding.pledges if not p.in_kind)
     first = min([scenario.start] + [b.planned for c in scenario.contingents for b in c.batches])
     span = (scenario.end - first).days + 1
     arrivals = 0
     for c in scenario.contingents:
-        shortest = max(1, math.floor(c.tour_days.support()[0] + 0.5))
+        cycle = c.tour_days.support()[0] + min(0.0, c.relief_gap_days.support()[0])  # a relief may overlap
+        shortest = max(1, math.floor(cycle + 0.5)) if math.isfinite(cycle) else 1
         arrivals += c.pledged * (span // shortest + 1)
     months = (scenario.end.year - scenario.start.year) * 12 + scenario.end.month - scenario.start.month + 1
     spend = (funding.cost_per_officer_day_usd * most_people * scenario.days

@@ -21,7 +21,8 @@ def summary_text(s: dict, overrides: dict) -> str:
     st = s["strength"]
     lines = [
         f"{s['scenario']}: {s['replications']:,} replications, seed {s['seed']}, scenario {s['scenario_hash'][:12]}",
-        f"  authorized {s['authorized']:,}, target {s['target']:,}",
+        f"  authorized {s['authorized']:,}, target {s['target']:,}"
+        + (f", history known to {s['as_of']}" if "as_of" in s else ""),
     ]
     if overrides:
         lines.append(f"  with {point_text(overrides)}")
@@ -41,6 +42,9 @@ def summary_text(s: dict, overrides: dict) -> str:
             f"  funding: P(deficit) {percent_text(f['p_deficit'], 0)}, median lowest balance {money_text(f['median_minimum_balance_usd'])},"
             f" median balance at end {money_text(f['balance_at_end_usd']['p50'])}"
         )
+        if f.get("in_kind"):
+            kind = ", ".join(f"{p['donor']} {money_text(p['amount_usd'])}" for p in f["in_kind"])
+            lines.append(f"  in kind (reported, not in the balance): {kind}")
     return "\n".join(lines)
 
 

@@ -165,6 +165,7 @@ class Result:
             "version": self.version,
             "start": sc.start.isoformat(),
             "end": sc.end.isoformat(),
+            **({"as_of": sc.as_of.isoformat()} if sc.as_of else {}),
             "authorized": sc.authorized,
             "target": sc.target,
             "facts": [{"id": f.id, "value": _jsonable(f.value), "source": f.source, "source_name": f.source_name,
@@ -194,6 +195,11 @@ class Result:
                 "balance_at_end_usd": {k: round(float(v[last]), 2) for k, v in self.balance_quantiles().items()},
                 "resolution_usd": round((hi - lo) / FUNDING_BINS / 100, 2),
             }
+            in_kind = [p for p in sc.funding.pledges if p.in_kind]
+            if in_kind:  # reported, never in the balance
+                out["funding"]["in_kind"] = [
+                    {"donor": p.donor, "amount_usd": round(float(p.amount_usd), 2),
+                     "dates": [d.isoformat() for d in p.planned_dates()]} for p in in_kind]
         return out
 
     def text(self) -> str:

@@ -8,7 +8,7 @@ number of workers or the backend.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
 import numpy as np
@@ -16,7 +16,7 @@ import numpy as np
 from ..errors import InputError
 from ..model import Plan, Trace, simulate
 from ..results import Layout, Result, curves
-from ..streams import BLOCK, Streams
+from ..streams import BLOCK, RecordingStreams
 from ..version import __version__
 from .backends import Backend, open_backend
 from .chunks import plan_chunks
@@ -82,6 +82,9 @@ class Replication:
     dates: np.ndarray  # datetime64[D], one per day of the run
     strength: dict[str, np.ndarray]  # end-of-day strength per country and "total"
     balance_usd: np.ndarray | None  # end-of-day balance, without funding None
+    #: every named random decision it drew, by name: ``("slip", "Kenya", 2)`` -> days, ``("factor",
+    #: "fulfilment")`` -> the mission-wide uniform, ``("attrition", "Kenya", "0.0")`` -> its two uniforms
+    draws: dict = field(default_factory=dict)
 
     def __repr__(self) -> str:  # one line: the arrays and the trace are there to be looked at one by one
         total = self.strength["total"]
@@ -96,7 +99,8 @@ def replicate(scenario: Scenario, replication: int = 0, seed: int | None = None)
     """Replication number ``replication`` of a run with ``seed``: the same one ``run`` aggregates."""
     seed = defaults(scenario, 1, seed)[1]
     block, index = divmod(int(replication), BLOCK)
-    trace = simulate(Plan(scenario), Streams(seed, block), index)
+    streams = RecordingStreams(seed, block, index)
+    trace = simulate(Plan(scenario), streams, index)
     layout = Layout.for_scenario(scenario)
     strength, balance = curves([trace], layout)
     return Replication(
@@ -104,4 +108,5 @@ def replicate(scenario: Scenario, replication: int = 0, seed: int | None = None)
         dates=np.arange(np.datetime64(scenario.start, "D"), np.datetime64(scenario.start, "D") + scenario.days),
         strength={name: strength[s, :, 0].astype(np.int64) for s, name in enumerate(layout.series)},
         balance_usd=None if balance is None else balance[:, 0] / 100,
+        draws=dict(streams.drawn),
     )

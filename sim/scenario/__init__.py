@@ -16,7 +16,7 @@ merging), ``checker`` (typed values and their problems), ``build`` (a document's
 
 from .core import Scenario, as_scenario, load
 from .problems import Problem, ScenarioError
-from .types import Batch, Contingent, FactUse, Funding, Mandate, Pledge, add_months, split_evenly
+from .types import Batch, Contingent, Correlation, FactUse, Funding, Mandate, Pledge, add_months, split_evenly
 
-__all__ = ["Scenario", "as_scenario", "load", "Problem", "ScenarioError", "Batch", "Contingent", "FactUse", "Funding", "Mandate",
-           "Pledge", "add_months", "split_evenly"]
+__all__ = ["Scenario", "as_scenario", "load", "Problem", "ScenarioError", "Batch", "Contingent", "Correlation", "FactUse",
+           "Funding", "Mandate", "Pledge", "add_months", "split_evenly"]

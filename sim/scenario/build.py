@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from ..facts import FactBase
-from .checker import DEFAULTS, MISSING, Checker, kind
+from .checker import ALLOWED, DEFAULTS, MISSING, Checker, kind
 from .lines import Index
 from .lines import Locator
 from .paths import item_label
 from .problems import ScenarioError
-from .types import Batch, Contingent, Funding, Mandate, Pledge, split_evenly
+from .types import Batch, Contingent, Correlation, Funding, Mandate, Pledge, split_evenly
 
 #: The longest name (of the scenario, a country, a mandate, a donor): names are repeated in every row of the CSVs.
 MAX_NAME = 200
@@ -41,6 +41,9 @@ def fields(document: dict, locator: Locator, source: Path, facts: FactBase) -> d
     end = check.date(meta, "end", ("scenario",)) if meta.get("end", 0) is not None else None
     if start and end and end <= start:
         check.problem(("scenario", "end"), f"must be after scenario.start ({start}), got {end}")
+    as_of = check.date(meta, "as_of", ("scenario",), required=False)
+    if as_of and start and end and not start <= as_of <= end:
+        check.problem(("scenario", "as_of"), f"must be between scenario.start ({start}) and scenario.end ({end}), got {as_of}")
     replications = check.number(meta, "replications", ("scenario",), default=1000, integer=True, low=1)
     seed = check.number(meta, "seed", ("scenario",), default=0, integer=True, low=0)
 
@@ -66,6 +69,7 @@ def fields(document: dict, locator: Locator, source: Path, facts: FactBase) -> d
     funding = None
     if "funding" in root:
         funding = _funding(check, root["funding"])
+    correlation = _correlation(check, root.get("correlation", {}))
 
     if check.problems:
         raise ScenarioError(check.problems)
@@ -74,7 +78,8 @@ def fields(document: dict, locator: Locator, source: Path, facts: FactBase) -> d
     return dict(
         name=name, description=description, start=start, end=end, replications=replications, seed=seed,
         authorized=authorized, target=target, contingents=tuple(contingents), mandates=tuple(mandates),
-        funding=funding, facts_used=tuple(check.used[k] for k in sorted(check.used)), source=str(source),
+        funding=funding, as_of=as_of, correlation=correlation,
+        facts_used=tuple(check.used[k] for k in sorted(check.used)), source=str(source),
         hash=digest, document=copy.deepcopy(document), facts=facts,
     )
 
@@ -115,7 +120,7 @@ def _contingent_defaults(check: Checker, table: dict, path: tuple, base: dict) -
     """The per-contingent stochastic values, from ``table`` falling back on ``base``."""
     out = {
         "fulfilment": check.dist(table, "fulfilment", path, base["fulfilment"], high=1, fraction=True),
-        "slip_days": check.dist(table, "slip_days", path, base["slip_days"]),
+        "slip_days": check.dist(table, "slip_days", path, base["slip_days"], low=None),  # < 0: early
         "tour_days": check.dist(table, "tour_days", path, base["tour_days"], low=1),
         "attrition_per_year": check.dist(table, "attrition_per_year", path, base["attrition_per_year"]),
     }
@@ -124,9 +129,13 @@ def _contingent_defaults(check: Checker, table: dict, path: tuple, base: dict) -
         out["rotation.probability"] = check.dist(
             rotation, "probability", path + ("rotation",), base["rotation.probability"], high=1, fraction=True
         )
-        out["rotation.gap_days"] = check.dist(rotation, "gap_days", path + ("rotation",), base["rotation.gap_days"])
+        out["rotation.gap_days"] = check.dist(rotation, "gap_days", path + ("rotation",), base["rotation.gap_days"],
+                                              low=None)  # < 0: the relief comes before the group leaves
+        out["rotation.fraction"] = check.dist(
+            rotation, "fraction", path + ("rotation",), base["rotation.fraction"], high=1, fraction=True
+        )
     else:
-        out["rotation.probability"] = out["rotation.gap_days"] = None
+        out["rotation.probability"] = out["rotation.gap_days"] = out["rotation.fraction"] = None
     return out
 
 
@@ -152,9 +161,10 @@ def _contingent(check: Checker, item: dict, path: tuple, base: dict) -> Continge
                     continue
                 arrive = check.date(batch, "arrive", where)
                 size = check.number(batch, "size", where, integer=True)
-                slip = check.dist(batch, "slip_days", where, values["slip_days"])
-                if None not in (arrive, size, slip):
-                    batches.append(Batch(arrive, size, slip))
+                slip = check.dist(batch, "slip_days", where, values["slip_days"], low=None)
+                known = check.flag(batch, "known", where)
+                if None not in (arrive, size, slip, known):
+                    batches.append(Batch(arrive, size, slip, known))
             if pledged is not None and len(batches) == len(raw):
                 total = sum(b.size for b in batches)
                 if total != pledged:
@@ -166,7 +176,7 @@ def _contingent(check: Checker, item: dict, path: tuple, base: dict) -> Continge
             first = check.date(schedule, "first", where)
             count = check.number(schedule, "batches", where, integer=True, low=1)
             interval = check.number(schedule, "interval_days", where, default=0, integer=True)
-            slip = check.dist(schedule, "slip_days", where, values["slip_days"])
+            slip = check.dist(schedule, "slip_days", where, values["slip_days"], low=None)
             if None not in (first, count, interval, slip, pledged):
                 sizes = split_evenly(pledged, count)
                 try:
@@ -178,7 +188,7 @@ def _contingent(check: Checker, item: dict, path: tuple, base: dict) -> Continge
     return Contingent(
         country=item["country"], pledged=pledged, fulfilment=values["fulfilment"], tour_days=values["tour_days"],
         relief_probability=values["rotation.probability"], relief_gap_days=values["rotation.gap_days"],
-        attrition_per_year=values["attrition_per_year"], batches=tuple(batches),
+        attrition_per_year=values["attrition_per_year"], batches=tuple(batches), relief_fraction=values["rotation.fraction"],
     )
 
 
@@ -220,10 +230,20 @@ def _pledge(check: Checker, item: dict, path: tuple, _context) -> Pledge | None:
     tranches = check.number(item, "tranches", path, default=1, integer=True, low=1)
     first = check.date(item, "first", path)
     interval = check.number(item, "interval_days", path, default=0, integer=True)
-    slip = check.dist(item, "slip_days", path, 0)
-    if None in (amount, fulfilment, tranches, first, interval, slip):
+    slip = check.dist(item, "slip_days", path, 0, low=None)  # < 0: paid early
+    in_kind = check.flag(item, "in_kind", path)
+    if None in (amount, fulfilment, tranches, first, interval, slip, in_kind):
         return None
-    return Pledge(item["donor"], amount, fulfilment, tranches, first, interval, slip)
+    return Pledge(item["donor"], amount, fulfilment, tranches, first, interval, slip, in_kind)
+
+
+def _correlation(check: Checker, table: Any) -> Correlation | None:
+    """The Correlation of the ``[correlation]`` table: each kind's rho in [0, 1], 0 when not given."""
+    path = ("correlation",)
+    if not check.keys(table, "correlation", path):
+        return None
+    values = {key: check.number(table, key, path, default=0.0, high=1) for key in ALLOWED["correlation"]}
+    return None if None in values.values() else Correlation(**{k: float(v) for k, v in values.items()})
 
 
 def resolved_document(document: Any, facts: FactBase) -> Any:

@@ -15,23 +15,25 @@ from .types import FactUse
 
 #: The keys allowed in each kind of table (the JSON Schema is derived from it).
 ALLOWED = {
-    "<root>": ("scenario", "mission", "assumptions", "mandate", "contingent", "funding"),
-    "scenario": ("name", "description", "start", "end", "replications", "seed"),
+    "<root>": ("scenario", "mission", "assumptions", "mandate", "contingent", "funding", "correlation"),
+    "scenario": ("name", "description", "start", "end", "replications", "seed", "as_of"),
     "mission": ("authorized", "target"),
     "assumptions": ("fulfilment", "slip_days", "tour_days", "attrition_per_year", "rotation"),
-    "rotation": ("probability", "gap_days"),
+    "rotation": ("probability", "gap_days", "fraction"),
     "mandate": ("name", "expires", "renewal_probability", "renewed_months", "authorized_after", "drawdown_days", "remove"),
     "contingent": (
         "country", "pledged", "fulfilment", "slip_days", "tour_days", "rotation", "attrition_per_year",
         "batches", "schedule", "remove",
     ),
-    "batch": ("arrive", "size", "slip_days"),
+    "batch": ("arrive", "size", "slip_days", "known"),
     "schedule": ("first", "batches", "interval_days", "slip_days"),
     "funding": (
         "start_balance_usd", "cost_per_officer_day_usd", "fixed_cost_per_month_usd",
         "deploy_cost_per_officer_usd", "runway_days", "pledge",
     ),
-    "pledge": ("donor", "amount_usd", "fulfilment", "tranches", "first", "interval_days", "slip_days", "remove"),
+    "pledge": ("donor", "amount_usd", "fulfilment", "tranches", "first", "interval_days", "slip_days", "remove",
+               "in_kind"),
+    "correlation": ("fulfilment", "slip_days", "pledge_fulfilment"),
 }
 
 #: The per-contingent values a scenario that says nothing gets.
@@ -42,7 +44,11 @@ DEFAULTS = {
     "attrition_per_year": 0.0,
     "rotation.probability": 1.0,
     "rotation.gap_days": 0,
+    "rotation.fraction": 1.0,
 }
+
+#: What a negative value that is not allowed is told.
+ONLY_SLIPS = "only slip_days and rotation.gap_days may be negative"
 
 MISSING = object()
 
@@ -118,9 +124,9 @@ class Checker:
             return None
         return int(value) if integer else value
 
-    def dist(self, table: dict, key: str, path: tuple, default: Any, *, low: float = 0, high: float | None = None,
+    def dist(self, table: dict, key: str, path: tuple, default: Any, *, low: float | None = 0, high: float | None = None,
              fraction: bool = False) -> Dist | None:
-        """A number or distribution table whose support lies in [low, high]."""
+        """A number or distribution table (a mixture too) whose support lies in [low, high]; low None: no bound below."""
         where = path + (key,)
         raw = table.get(key, default)
         if raw is None:
@@ -131,32 +137,45 @@ class Checker:
             try:
                 dist = Dist.from_table(raw)
             except DistError as error:
-                self.problem(where + ((error.key,) if error.key and error.key != "dist" else ()), str(error))
+                self.problem(where + sub_path(error.key), str(error))
                 return None
-            if dist.kind == "beta" and not fraction:
-                self.problem(where, "beta is for fractions only (fulfilment, probabilities)")
-                return None
-            lo, hi = dist.support()
-            if fraction and dist.kind in ("normal", "lognormal"):
-                self.problem(where, f"a {dist.kind} distribution can leave [0, 1]; use beta, uniform or triangular for a fraction")
-                return None
-            if lo < low or (high is not None and hi > high):
-                bound = f"[{low:g}, {high:g}]" if high is not None else f">= {low:g}"
-                if dist.kind not in ("normal", "lognormal") or lo == hi:
-                    self.problem(where, f"values must be {bound}; this {dist.kind} reaches {lo:g}..{hi:g}")
-                    return None
-            return dist
+            parts = enumerate(dist.parts) if dist.parts else [(None, dist)]
+            fits = [self._fits(part, where + (() if k is None else ("of", k)), low, high, fraction) for k, part in parts]
+            return dist if all(fits) else None
         value = self._fact(raw, where)
         if value is MISSING:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.problem(where, f"must be a number or a distribution table, got {kind(value)} {show(value)}")
             return None
-        if value < low or (high is not None and value > high):
-            bound = f"in [{low:g}, {high:g}]" if high is not None else f">= {low:g}"
-            self.problem(where, f"must be {bound}, got {value:g}")
+        if (low is not None and value < low) or (high is not None and value > high):
+            self.problem(where, f"must be {bounds(low, high, 'in')}, got {value:g}{negative_hint(value, low)}")
             return None
         return Dist.fixed(value)
+
+    def _fits(self, dist: Dist, where: tuple, low: float | None, high: float | None, fraction: bool) -> bool:
+        """True if one (non-mixture) distribution may stand for this value; else a recorded problem and False."""
+        if dist.kind == "beta" and not fraction:
+            self.problem(where, "beta is for fractions only (fulfilment, probabilities)")
+            return False
+        lo, hi = dist.support()
+        if fraction and dist.kind in ("normal", "lognormal"):
+            self.problem(where, f"a {dist.kind} distribution can leave [0, 1]; use beta, uniform or triangular for a fraction")
+            return False
+        if (low is not None and lo < low) or (high is not None and hi > high):
+            if dist.kind not in ("normal", "lognormal") or lo == hi:
+                self.problem(where, f"values must be {bounds(low, high)}; this {dist.kind} reaches {lo:g}..{hi:g}"
+                                    f"{negative_hint(lo, low)}")
+                return False
+        return True
+
+    def flag(self, table: dict, key: str, path: tuple) -> bool | None:
+        """The boolean at ``key`` (false if missing); None and a recorded problem if it is not true or false."""
+        value = table.get(key, False)
+        if not isinstance(value, bool):
+            self.problem(path + (key,), f"must be true or false, got {kind(value)} {show(value)}")
+            return None
+        return value
 
     def date(self, table: dict, key: str, path: tuple, required: bool = True) -> dt.date | None:
         """A date (or fact) at ``key``; None and a recorded problem if wrong, or if missing and ``required``."""
@@ -187,6 +206,24 @@ class Checker:
             self.problem(path + (key,), f"must be a string, got {kind(value)}")
             return None
         return value
+
+
+def sub_path(key: str | None) -> tuple:
+    """The key path inside a distribution table of a DistError's key (``of.1.sd`` -> ("of", 1, "sd"))."""
+    parts = [int(p) if p.isdigit() else p for p in (key or "").split(".") if p]
+    return tuple(parts[:-1] if parts[-1:] == ["dist"] else parts)
+
+
+def bounds(low: float | None, high: float | None, word: str = "") -> str:
+    """``[low, high]`` or ``>= low`` (or ``<= high``) for messages; ``word`` goes before an interval."""
+    if low is not None and high is not None:
+        return f"{word} [{low:g}, {high:g}]".strip()
+    return f">= {low:g}" if low is not None else f"<= {high:g}"
+
+
+def negative_hint(value: float, low: float | None) -> str:
+    """Says which values may be negative, when ``value`` is negative where no negative is allowed."""
+    return f" ({ONLY_SLIPS})" if low == 0 and value < 0 else ""
 
 
 def show(value: Any) -> str:

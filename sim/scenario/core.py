@@ -14,7 +14,7 @@ from .files import read_with_extends
 from .lines import Locator
 from .paths import set_path
 from .problems import Problem, ScenarioError
-from .types import Contingent, FactUse, Funding, Mandate, add_months
+from .types import Contingent, Correlation, FactUse, Funding, Mandate, add_months
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,10 @@ class Scenario:
     facts: FactBase = field(repr=False, compare=False)
     #: the dotted-path values ``with_overrides`` applied to the file's scenario (for provenance)
     overrides: dict = field(default_factory=dict, repr=False, compare=False)
+    #: what is known up to this date; batches not known to have come by then come later
+    as_of: dt.date | None = None
+    #: the shares of mission-wide factors in fulfilment and slip draws ([correlation]; all 0 by default)
+    correlation: Correlation = Correlation()
 
     @property
     def days(self) -> int:
@@ -127,6 +131,8 @@ class Scenario:
             f"Scenario {self.name!r}  ({self.start} to {self.end}, {self.days} days)",
             f"  authorized {self.authorized:,}   target {self.target:,}   hash {self.hash[:12]}",
         ]
+        if self.as_of:
+            lines.append(f"  history known to {self.as_of}")
         for c in self.contingents:
             lines.append(
                 f"  {c.country:<16} pledged {c.pledged:>6,}  fulfilment {c.fulfilment}  "
@@ -135,8 +141,11 @@ class Scenario:
         for m in self.mandates:
             lines.append(f"  mandate {m.name}: expires {m.expires}, renewal p={m.renewal_probability}")
         if self.funding:
-            total = sum(p.amount_usd for p in self.funding.pledges)
+            total = sum(p.amount_usd for p in self.funding.pledges if not p.in_kind)
             lines.append(f"  funding: {len(self.funding.pledges)} pledges, ${total:,.0f}")
+            in_kind = sum(p.amount_usd for p in self.funding.pledges if p.in_kind)
+            if in_kind:
+                lines[-1] += f" in cash and ${in_kind:,.0f} in kind"
         return "\n".join(lines)
 
     def __str__(self) -> str:

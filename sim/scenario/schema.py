@@ -6,26 +6,36 @@ drift; the validator remains the authority (it also checks sums, dates and facts
 
 from __future__ import annotations
 
-from ..dists import FORMS
+from ..dists import FORMS, MIXTURE
 from .checker import ALLOWED
 
 _FACT = {"type": "string", "pattern": "^fact:", "description": "a reference to seeds/facts.toml"}
 _NUMBER = {"anyOf": [{"type": "number"}, _FACT]}
 _DATE = {"anyOf": [{"type": "string", "format": "date"}, _FACT]}
-_DIST = {
-    "anyOf": [
-        {"type": "number"},
-        _FACT,
-        {
-            "type": "object",
-            "required": ["dist"],
-            "properties": {"dist": {"enum": list(FORMS)}, **{p: {"type": "number"} for ps in FORMS.values() for p in ps}},
-            "additionalProperties": False,
-        },
-    ]
+_FORM = {
+    "type": "object",
+    "required": ["dist"],
+    "properties": {"dist": {"enum": list(FORMS)}, **{p: {"type": "number"} for ps in FORMS.values() for p in ps}},
+    "additionalProperties": False,
 }
-_STOCHASTIC = {"fulfilment", "slip_days", "tour_days", "attrition_per_year", "probability", "gap_days", "renewal_probability"}
-_DATES = {"start", "end", "expires", "arrive", "first"}
+_MIXTURE = {
+    "type": "object",
+    "required": ["dist", "weights", "of"],
+    "properties": {
+        "dist": {"const": MIXTURE},
+        "weights": {"type": "array", "items": {"type": "number", "minimum": 0}, "minItems": 1,
+                    "description": "one weight per component, summing to 1"},
+        "of": {"type": "array", "items": {"anyOf": [{"type": "number"}, _FORM]}, "minItems": 1,
+               "description": "the components: any distribution but a mixture"},
+    },
+    "additionalProperties": False,
+}
+_DIST = {"anyOf": [{"type": "number"}, _FACT, _FORM, _MIXTURE]}
+_STOCHASTIC = {"fulfilment", "slip_days", "tour_days", "attrition_per_year", "probability", "gap_days", "renewal_probability",
+               "fraction"}
+_RHO = {"type": "number", "minimum": 0, "maximum": 1, "description": "share of the mission-wide factor (0 = independent)"}
+_DATES = {"start", "end", "expires", "arrive", "first", "as_of"}
+_BOOLEANS = {"remove", "known", "in_kind"}
 _STRINGS = {"name", "description", "country", "donor", "extends"}
 
 
@@ -39,7 +49,7 @@ def _table(kind: str) -> dict:
             properties[key] = _DATE
         elif key in _STRINGS:
             properties[key] = {"type": "string"}
-        elif key == "remove":
+        elif key in _BOOLEANS:
             properties[key] = {"type": "boolean"}
         else:
             properties[key] = _NUMBER
@@ -69,6 +79,8 @@ def json_schema() -> dict:
             "mandate": {"type": "array", "items": _table("mandate")},
             "contingent": {"type": "array", "items": contingent},
             "funding": funding,
+            "correlation": {"type": "object", "properties": {k: _RHO for k in ALLOWED["correlation"]},
+                            "additionalProperties": False},
         },
         "additionalProperties": False,
     }

@@ -59,7 +59,7 @@ def scenario_html(scenario: Any) -> str:
               usd(f.deploy_cost_per_officer_usd), f"{f.runway_days}"]],
         ))
         if f.pledges:
-            rows = [[p.donor, usd(p.amount_usd), str(p.fulfilment), f"{p.tranches}", str(p.first),
+            rows = [[p.donor + (" (in kind)" if p.in_kind else ""), usd(p.amount_usd), str(p.fulfilment), f"{p.tranches}", str(p.first),
                      f"{p.interval_days}", str(p.slip_days)] for p in f.pledges]
             parts.append(table("Funding pledges", ["donor", "amount", "fulfilment", "tranches", "first",
                                                     "every (days)", "slip (days)"], rows, left=1))

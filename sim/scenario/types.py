@@ -16,6 +16,7 @@ class Batch:
     planned: dt.date
     size: int
     slip_days: Dist
+    known: bool = False  # it happened: on its date, with its size; no slip, no shrinking by fulfilment
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Contingent:
     relief_gap_days: Dist
     attrition_per_year: Dist
     batches: tuple[Batch, ...]
+    relief_fraction: Dist = Dist.fixed(1.0)  # the share of the relieved group's size a relief brings
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,24 @@ class Pledge:
     first: dt.date
     interval_days: int
     slip_days: Dist
+    in_kind: bool = False  # equipment or services: reported, never in the cash balance
+
+    def planned_dates(self) -> list[dt.date]:
+        """The planned date of each tranche."""
+        return [self.first + dt.timedelta(days=k * self.interval_days) for k in range(self.tranches)]
+
+
+@dataclass(frozen=True)
+class Correlation:
+    """The share ``rho`` of a mission-wide factor in every draw of a kind (``[correlation]``; 0 = independent)."""
+
+    fulfilment: float = 0.0
+    slip_days: float = 0.0
+    pledge_fulfilment: float = 0.0
+
+    def active(self) -> dict[str, float]:
+        """The kinds whose draws are correlated (rho above 0), by name."""
+        return {kind: rho for kind, rho in vars(self).items() if rho > 0}
 
 
 @dataclass(frozen=True)
