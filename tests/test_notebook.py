@@ -70,7 +70,7 @@ def test_scenario_html_shows_the_scenario(baseline):
         assert country in html
     for mandate in ("UNSC 2699", "Renewal 2025"):
         assert mandate in html
-    assert "United States" in html and "$300.0M" in html
+    assert "United States" in html and "$200.0M" in html  # the cash part of the US pledge (the rest is in kind)
     assert "kenya.pledged_total" in html  # the facts it uses
     assert "<style" not in html  # inline styles only: sanitizing viewers drop <style>
 

@@ -92,8 +92,10 @@ def test_funding_chart(result):
     check_figure(fig)
     assert result.scenario.name in title_of(fig)
     assert "US$ millions" in fig.axes[0].get_ylabel()
-    assert result.summary()["funding"]["p_deficit"] == 0
-    assert "deficit" not in all_text(fig)  # no run goes into deficit: no shading, nothing named
+    rich = sim.run(result.scenario.with_overrides({"funding.start_balance_usd": 1e9}), replications=16, seed=1,
+                   workers=1)
+    assert rich.summary()["funding"]["p_deficit"] == 0
+    assert "deficit" not in all_text(plots.funding_chart(rich))  # no run goes into deficit: no shading, nothing named
     constrained = sim.run(sim.load(SCENARIOS / "funding_constrained.toml"), replications=16, seed=1, workers=1)
     assert constrained.summary()["funding"]["p_deficit"] > 0
     assert "deficit" in all_text(plots.funding_chart(constrained))  # some do: the deficit region is named
