@@ -13,8 +13,61 @@ import datetime as dt
 import difflib
 import io
 import json
+import os
+import stat
 import tomllib
 from typing import Any, Iterable, Mapping, Sequence
+
+from .errors import SimError
+
+#: The largest input file read: a scenario, a fact base, sources.toml, observations (the shipped ones are
+#: under 40 KB). Bigger files, and anything but a regular file, are refused before they are read.
+MAX_FILE_BYTES = 1_000_000
+
+
+class InputFileError(SimError):
+    """An input file that cannot be read as text; ``kind`` says why (the message does not name the file)."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+def read_text_file(path: Any, limit: int = MAX_FILE_BYTES) -> str:
+    """The UTF-8 text of the regular file ``path`` (a byte-order mark dropped), at most ``limit`` bytes.
+
+    Raises :class:`InputFileError` for a missing file, a folder, a device, pipe or socket (never
+    opened for reading, so a FIFO cannot hang and ``/dev/zero`` cannot fill memory), a file over
+    ``limit`` bytes, and bytes that are not UTF-8 text or hold NUL characters.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise InputFileError("missing", "no such file") from None
+    except IsADirectoryError:
+        raise InputFileError("folder", "is a folder") from None
+    except OSError as error:
+        raise InputFileError("unreadable", f"cannot read: {error.strerror}") from None
+    mode = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
+        if stat.S_ISDIR(mode):
+            raise InputFileError("folder", "is a folder")
+        raise InputFileError("special", "not a regular file (a device, a pipe or a socket); give a file")
+    with os.fdopen(descriptor, "rb") as handle:
+        try:
+            raw = handle.read(limit + 1)
+        except OSError as error:
+            raise InputFileError("unreadable", f"cannot read: {error.strerror}") from None
+    if len(raw) > limit:
+        raise InputFileError("large", f"larger than {limit:,} bytes, the most an input file may hold")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputFileError("binary", "not a text file (not UTF-8)") from None
+    if "\x00" in text:
+        raise InputFileError("binary", "not a text file (contains NUL bytes)")
+    return text
 
 
 def did_you_mean(word: Any, options: Iterable[Any], n: int = 1) -> str:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import math
 import pathlib
 import tomllib
 
-from ..text import did_you_mean
+from ..text import InputFileError, did_you_mean, read_text_file
 from .base import UNITS, Conflict, Fact, FactBase, FactError, Source, default_facts_path
 
 _FACT_REQUIRED = ("id", "value", "unit", "as_of", "source", "quote")
@@ -28,14 +29,9 @@ def load_facts(path: pathlib.Path | None = None) -> FactBase:
     """
     path = pathlib.Path(path) if path is not None else default_facts_path()
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        raise FactError(f"{path}: fact base not found") from None
-    except OSError as exc:
-        raise FactError(f"{path}: cannot read fact base: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise FactError(f"{path}: invalid TOML: {exc}") from None
+        data = _read(path)
+    except InputFileError as exc:
+        raise FactError(f"{path}: {'fact base not found' if exc.kind == 'missing' else f'cannot read fact base: {exc}'}") from None
 
     _check_keys(path, "top level", data, _TOP_KEYS, ())
     raw_facts = data.get("fact", [])
@@ -70,14 +66,11 @@ def load_facts(path: pathlib.Path | None = None) -> FactBase:
 def load_sources(path: pathlib.Path) -> dict[str, Source]:
     """The ``[[source]]`` tables of a sources file, by file name (empty when there is no such file)."""
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
+        data = _read(path)
+    except InputFileError as exc:
+        if exc.kind == "missing":
+            return {}
         raise FactError(f"{path}: cannot read: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise FactError(f"{path}: invalid TOML: {exc}") from None
     _check_keys(path, "top level", data, ("source",), ())
     tables = data.get("source", [])
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
@@ -98,6 +91,17 @@ def load_sources(path: pathlib.Path) -> dict[str, Source]:
         names.add(texts["name"])
         sources[texts["file"]] = Source(date=date, **texts)
     return sources
+
+
+def _read(path: pathlib.Path) -> dict:
+    """The TOML document of ``path``; InputFileError if it cannot be read as text, FactError if not TOML."""
+    text = read_text_file(path)
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise FactError(f"{path}: invalid TOML: nested too deeply") from None
+    except ValueError as exc:  # TOMLDecodeError, or an integer of thousands of digits
+        raise FactError(f"{path}: invalid TOML: {exc}") from None
 
 
 def _check_keys(
@@ -134,6 +138,8 @@ def _parse_fact(path: pathlib.Path, number: int, table: dict) -> Fact:
     else:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise FactError(f"{path}: {where}: value must be a number for unit {unit!r}, got {value!r}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise FactError(f"{path}: {where}: value must be a finite number, got {value!r}")
         if value < 0:
             raise FactError(f"{path}: {where}: value must be non-negative, got {value!r}")
         if unit == "percent" and value > 100:

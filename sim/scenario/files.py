@@ -8,7 +8,8 @@ import re
 import tomllib
 from pathlib import Path
 
-from ..text import did_you_mean
+from ..text import InputFileError, did_you_mean, read_text_file
+from .limits import MAX_EXTENDS_DEPTH, MAX_NESTING
 from .lines import Locator
 from .paths import ITEM_KEYS
 from .problems import Problem, ScenarioError
@@ -18,29 +19,40 @@ def read_toml(path: Path, locator: Locator) -> dict:
     """The TOML document of ``path``, recorded in ``locator``; ScenarioError if unreadable, not text or not TOML."""
     name = str(path)
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError([Problem(name, None, "<file>", "no such file")])
-    except IsADirectoryError:
-        raise ScenarioError([Problem(name, None, "<file>", f"is a folder; give scenario files, e.g. {name.rstrip('/')}/*.toml")])
-    except OSError as error:
-        raise ScenarioError([Problem(name, None, "<file>", f"cannot read: {error.strerror}")])
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError([Problem(name, None, "<toml>", "not a text file (not UTF-8); a scenario is a TOML text file")])
-    if "\x00" in text:
-        raise ScenarioError([Problem(name, None, "<toml>", "not a text file (contains NUL bytes)")])
+        text = read_text_file(path)
+    except InputFileError as error:
+        hint = {"folder": f"; give scenario files, e.g. {name.rstrip('/')}/*.toml",
+                "binary": "; a scenario is a TOML text file"}.get(error.kind, "")
+        raise ScenarioError([Problem(name, None, "<toml>" if error.kind == "binary" else "<file>", f"{error}{hint}")])
     try:
         document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
+    except RecursionError:
+        raise ScenarioError([Problem(name, None, "<toml>", f"invalid TOML: nested too deeply (at most {MAX_NESTING} levels)")])
+    except ValueError as error:  # TOMLDecodeError, or an integer of thousands of digits
         message = str(error)
         match = re.search(r"\(at line (\d+), column \d+\)", message)
         line = int(match.group(1)) if match else None
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
         raise ScenarioError([Problem(name, line, "<toml>", f"invalid TOML: {message}")])
     locator.files.append((path, text, document))
+    deep = too_deep(document, MAX_NESTING)
+    if deep is not None:
+        raise ScenarioError([Problem(name, locator.line_of(path, deep), ".".join(map(str, deep)),
+                                     f"nested more than {MAX_NESTING} levels deep; a scenario needs at most 5")])
     return document
+
+
+def too_deep(value, limit: int) -> tuple | None:
+    """The key path of a value nested more than ``limit`` tables or arrays deep in ``value``, or None."""
+    stack = [((), value)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, (dict, list)):
+            if len(path) >= limit:
+                return path
+            items = node.items() if isinstance(node, dict) else enumerate(node)
+            stack.extend((path + (key,), child) for key, child in items)
+    return None
 
 
 def read_with_extends(path: Path, chain: list[Path], locator: Locator) -> dict:
@@ -53,12 +65,24 @@ def read_with_extends(path: Path, chain: list[Path], locator: Locator) -> dict:
     line = locator.line_of(path, ("extends",))
     if not isinstance(parent_name, str):
         raise ScenarioError([Problem(str(path), line, "extends", "must be a file path string")])
+    if not parent_name or "\x00" in parent_name:
+        raise ScenarioError([Problem(str(path), line, "extends", "must be the path of a scenario file")])
     parent_path = Path(os.path.normpath(path.parent / parent_name))
-    if not parent_path.is_file():
+    try:
+        exists, regular = parent_path.exists(), parent_path.is_file()
+    except OSError as error:  # a name too long for the file system, ...
+        raise ScenarioError([Problem(str(path), line, "extends", f"cannot read {parent_path}: {error.strerror}")]) from None
+    if not exists:
         raise ScenarioError([Problem(str(path), line, "extends", f"no such file: {parent_path}")])
+    if not regular:
+        raise ScenarioError([Problem(str(path), line, "extends", f"not a regular file (a folder, a device or a pipe): {parent_path}")])
     if parent_path.resolve() in chain + [resolved]:
         cycle = " -> ".join(p.name for p in chain + [resolved, parent_path.resolve()])
         raise ScenarioError([Problem(str(path), line, "extends", f"extends cycle: {cycle}")])
+    if len(chain) + 1 > MAX_EXTENDS_DEPTH:
+        first = (chain + [resolved])[0].name
+        raise ScenarioError([Problem(str(path), line, "extends", f"the chain of extends from {first} is more than "
+                                                                  f"{MAX_EXTENDS_DEPTH} files deep; at most {MAX_EXTENDS_DEPTH} parents")])
     parent = read_with_extends(parent_path, chain + [resolved], locator)
     _check_removals(parent, document, path, locator)
     return merge(parent, document)
