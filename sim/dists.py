@@ -74,8 +74,11 @@ class Dist:
             if name not in table:
                 raise DistError(f"{kind} needs {', '.join(names)}; {name!r} is missing", name)
             value = table[name]
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise DistError(f"{name} must be a finite number, got {value!r}", name)
+            if not (-1e300 <= value <= 1e300):  # nan, inf, and integers too large for a float
+                shown = value if isinstance(value, float) else f"a {int(value.bit_length() * 0.30103) + 1:,}-digit number"
+                raise DistError(f"{name} must be a finite number within +-1e300, got {shown}", name)
             values.append(float(value))
         dist = cls(kind, tuple(values))
         dist._check()
@@ -132,7 +135,7 @@ class Dist:
             "uniform": lambda: (p[0] + p[1]) / 2,
             "triangular": lambda: (p[0] + p[1] + p[2]) / 3,
             "normal": lambda: p[0],
-            "lognormal": lambda: p[0] * math.exp(p[1] ** 2 / 2),
+            "lognormal": lambda: p[0] * math.exp(min(p[1] ** 2 / 2, 700.0)),
             "beta": lambda: p[0],
             "bernoulli": lambda: p[0],
         }[self.kind]()
@@ -161,9 +164,10 @@ class Dist:
             right = high - np.sqrt((1 - u) * width * (high - mode))
             return np.where(u < cut, left, right)
         z = np.array([_STANDARD_NORMAL.inv_cdf(x) for x in np.clip(u, _TINY, 1 - _TINY)])
-        if self.kind == "normal":
-            return p[0] + p[1] * z
-        return p[0] * np.exp(p[1] * z)  # lognormal
+        with np.errstate(over="ignore"):  # huge parameters draw infinities, which the model clips
+            if self.kind == "normal":
+                return p[0] + p[1] * z
+            return p[0] * np.exp(p[1] * z)  # lognormal
 
     def to_toml(self) -> dict | float:
         """The value as it would be written in a scenario file."""

@@ -8,7 +8,8 @@ from typing import Any
 
 from ..dists import Dist, DistError
 from ..facts import FactBase
-from ..text import did_you_mean
+from ..text import clip, did_you_mean
+from .limits import FIRST_DATE, LAST_DATE, MAX_NAME_CHARS
 from .lines import Locator
 from .problems import Problem
 from .types import FactUse
@@ -46,6 +47,19 @@ DEFAULTS = {
 
 MISSING = object()
 
+#: What each kind of value is measured in, as messages say it, and the fact units that may fill it.
+UNITS = {
+    "officers": ("officers", ("officers",)),
+    "usd": ("US dollars", ("usd",)),
+    "months": ("months", ("months",)),
+    "days": ("days", ()),
+    "fraction": ("a fraction in [0, 1]", ()),
+    "per year": ("a yearly rate", ()),
+    "count": ("a count", ()),
+    "date": ("a date", ("date",)),
+    "country": ("a country's name", ("country",)),
+}
+
 
 class Checker:
     """Reads values out of the raw document, recording problems and facts used."""
@@ -55,11 +69,12 @@ class Checker:
         self.facts = facts
         self.problems: list[Problem] = []
         self.used: dict[str, FactUse] = {}
+        self.dates: list[tuple[dt.date, tuple]] = []  # every good date read, with its key path
 
     def problem(self, path: tuple, message: str, where: tuple | None = None) -> None:
         """Record a problem at key ``path``; ``where`` (default ``path``) is what to look up for the line."""
         file, line = self.locator.find(where or path)
-        self.problems.append(Problem(file, line, ".".join(str(p) for p in path), message))
+        self.problems.append(Problem(file, line, ".".join(clip(str(p), MAX_NAME_CHARS) for p in path), message))
 
     def keys(self, table: Any, allowed_key: str, path: tuple) -> bool:
         """True if ``table`` is a table (its unknown keys recorded as problems); else a recorded problem and False."""
@@ -72,22 +87,32 @@ class Checker:
                 self.problem(path + (key,), f"unknown key{did_you_mean(key, allowed)}; allowed here: {', '.join(allowed)}")
         return True
 
-    def _fact(self, value: Any, path: tuple) -> Any:
-        """``value``, or the fact's value for ``"fact:<id>"`` (recorded as used); MISSING and a problem if unknown."""
+    def _fact(self, value: Any, path: tuple, unit: str) -> Any:
+        """``value``, or the fact's value for ``"fact:<id>"`` (recorded as used); MISSING and a problem if
+        unknown or in a unit that does not fit the key (``unit``, a key of :data:`UNITS`)."""
         if isinstance(value, str) and value.startswith("fact:"):
             fact_id = value[5:]
             if fact_id not in self.facts:
                 self.problem(path, f"unknown fact {fact_id!r}{did_you_mean(fact_id, self.facts.ids())} in {self.facts.path}")
                 return MISSING
             fact = self.facts.get(fact_id)
+            what, units = UNITS[unit]
+            if fact.unit not in units:
+                unit_text = "a date" if fact.unit == "date" else f"in {fact.unit}"
+                if not units:
+                    fits = "and no fact is: write the number itself"
+                else:
+                    fits = f": refer to {'a date fact' if units == ('date',) else f'a fact in {units[0]}'} or write the value itself"
+                self.problem(path, f"fact {fact_id!r} is {unit_text}, but {path[-1]} takes {what}{', ' if not units else ''}{fits}")
+                return MISSING
             self.used[fact_id] = FactUse(fact_id, fact.value, fact.source, fact.quote, ".".join(map(str, path)),
                                           self.facts.source_name(fact.source))
             return fact.value
         return value
 
     def number(self, table: dict, key: str, path: tuple, *, default: Any = MISSING, integer: bool = False,
-               low: float | None = 0, high: float | None = None) -> Any:
-        """A plain number (or fact) in [low, high]; None and a recorded problem if wrong."""
+               low: float | None = 0, high: float | None = None, unit: str = "count") -> Any:
+        """A plain number (or fact in ``unit``) in [low, high]; None and a recorded problem if wrong."""
         where = path + (key,)
         if key not in table:
             if default is MISSING:
@@ -98,29 +123,29 @@ class Checker:
         if isinstance(raw, dict):
             self.problem(where, "a distribution is not allowed here; give a number")
             return None
-        value = self._fact(raw, where)
+        value = self._fact(raw, where, unit)
         if value is MISSING:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.problem(where, f"must be a {'whole number' if integer else 'number'}, got {kind(value)} {show(value)}")
             return None
-        if not math.isfinite(value):
-            self.problem(where, f"must be finite, got {value!r}")
+        if not finite(value):
+            self.problem(where, f"must be a finite number, got {number_text(value)}")
             return None
         if integer and value != int(value):
             self.problem(where, f"must be a whole number, got {value!r}")
             return None
         if low is not None and value < low:
-            self.problem(where, f"must be >= {low:g}, got {value:g}")
+            self.problem(where, f"must be >= {number_text(low)}, got {number_text(value)}")
             return None
         if high is not None and value > high:
-            self.problem(where, f"must be <= {high:g}, got {value:g}")
+            self.problem(where, f"must be <= {number_text(high)}, got {number_text(value)}")
             return None
         return int(value) if integer else value
 
     def dist(self, table: dict, key: str, path: tuple, default: Any, *, low: float = 0, high: float | None = None,
-             fraction: bool = False) -> Dist | None:
-        """A number or distribution table whose support lies in [low, high]."""
+             fraction: bool = False, unit: str = "days") -> Dist | None:
+        """A number or distribution table whose support lies in [low, high] (normal and lognormal may pass it)."""
         where = path + (key,)
         raw = table.get(key, default)
         if raw is None:
@@ -141,31 +166,34 @@ class Checker:
                 self.problem(where, f"a {dist.kind} distribution can leave [0, 1]; use beta, uniform or triangular for a fraction")
                 return None
             if lo < low or (high is not None and hi > high):
-                bound = f"[{low:g}, {high:g}]" if high is not None else f">= {low:g}"
                 if dist.kind not in ("normal", "lognormal") or lo == hi:
-                    self.problem(where, f"values must be {bound}; this {dist.kind} reaches {lo:g}..{hi:g}")
+                    self.problem(where, f"values must be {bound(lo, low, high, fraction)}; "
+                                        f"this {dist.kind} reaches {number_text(lo)}..{number_text(hi)}")
                     return None
             return dist
-        value = self._fact(raw, where)
+        value = self._fact(raw, where, unit)
         if value is MISSING:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.problem(where, f"must be a number or a distribution table, got {kind(value)} {show(value)}")
             return None
+        if not finite(value):
+            self.problem(where, f"must be a finite number, got {number_text(value)}")
+            return None
         if value < low or (high is not None and value > high):
-            bound = f"in [{low:g}, {high:g}]" if high is not None else f">= {low:g}"
-            self.problem(where, f"must be {bound}, got {value:g}")
+            self.problem(where, f"must be {bound(value, low, high, fraction)}, got {number_text(value)}")
             return None
         return Dist.fixed(value)
 
     def date(self, table: dict, key: str, path: tuple, required: bool = True) -> dt.date | None:
-        """A date (or fact) at ``key``; None and a recorded problem if wrong, or if missing and ``required``."""
+        """A date (or date fact) at ``key`` between FIRST_DATE and LAST_DATE; None and a recorded problem if
+        wrong, or if missing and ``required``."""
         where = path + (key,)
         if key not in table:
             if required:
                 self.problem(where, "required key is missing (a date like 2024-06-25)")
             return None
-        value = self._fact(table[key], where)
+        value = self._fact(table[key], where, "date")
         if value is MISSING:
             return None
         if isinstance(value, dt.datetime):
@@ -173,10 +201,15 @@ class Checker:
         if not isinstance(value, dt.date):
             self.problem(where, f"must be a date like 2024-06-25, got {kind(value)} {show(value)}")
             return None
+        if not FIRST_DATE <= value <= LAST_DATE:
+            self.problem(where, f"must be between {FIRST_DATE} and {LAST_DATE}, got {value}")
+            return None
+        self.dates.append((value, where))
         return value
 
-    def string(self, table: dict, key: str, path: tuple, default: Any = MISSING) -> str | None:
-        """The string at ``key`` (``default`` if missing, else a problem); None and a recorded problem if wrong."""
+    def string(self, table: dict, key: str, path: tuple, default: Any = MISSING, longest: int = MAX_NAME_CHARS) -> str | None:
+        """The string at ``key`` of at most ``longest`` characters (``default`` if missing, else a problem);
+        None and a recorded problem if wrong."""
         if key not in table:
             if default is MISSING:
                 self.problem(path + (key,), "required key is missing")
@@ -186,12 +219,53 @@ class Checker:
         if not isinstance(value, str):
             self.problem(path + (key,), f"must be a string, got {kind(value)}")
             return None
+        if len(value) > longest:
+            self.problem(path + (key,), f"is {len(value):,} characters long; at most {longest:,}")
+            return None
         return value
+
+    def name(self, item: dict, ident: str, path: tuple, what: str) -> str | None:
+        """The identifying name of an array item (a country or donor may be a country fact); None after a problem."""
+        where = path + (ident,)
+        value = item.get(ident)
+        if isinstance(value, str) and value.startswith("fact:"):
+            if ident == "name":
+                self.problem(where, "a mandate's name is plain text; fact references are for numbers, dates and countries")
+                return None
+            value = self._fact(value, where, "country")
+            if value is MISSING:
+                return None
+        if not isinstance(value, str) or not value:
+            self.problem(where, f"{what} items need a non-empty {ident} string")
+            return None
+        return self.string({ident: value}, ident, path)
+
+
+def bound(value: float, low: float, high: float | None, fraction: bool) -> str:
+    """The bound ``value`` breaks, as a message says it: ``in [0, 1]`` for a fraction, else ``>= low`` or ``<= high``."""
+    if fraction:
+        return f"in [{number_text(low)}, {number_text(high)}]"
+    return f">= {number_text(low)}" if value < low else f"<= {number_text(high)}"
+
+
+def finite(value: float) -> bool:
+    """True for a number that is neither infinite nor NaN (an integer of any size is finite)."""
+    return isinstance(value, int) or math.isfinite(value)
+
+
+def number_text(value: float) -> str:
+    """A number as a message shows it: ``1.5``, ``2500``, ``1e+12``, ``nan``, ``inf``; huge integers shortened."""
+    if isinstance(value, int) and abs(value) >= 10**16:
+        digits = len(str(abs(value))) if value.bit_length() < 13_000 else int(value.bit_length() * 0.30103) + 1
+        return f"{'-' if value < 0 else ''}a {digits:,}-digit number"
+    if finite(value) and abs(value) < 1e16 and value == int(value):
+        return f"{int(value):,}"
+    return f"{value:g}"
 
 
 def show(value: Any) -> str:
     """``value`` as a message shows it: a date in ISO form, anything else as its repr."""
-    return value.isoformat() if isinstance(value, dt.date) else repr(value)
+    return value.isoformat() if isinstance(value, dt.date) else clip(repr(value), 60)
 
 
 def kind(value: Any) -> str:
