@@ -27,6 +27,7 @@ from collections import deque
 import simpy
 
 from ..dists import Dist, round_half_up
+from ..scenario.limits import MAX_ATTRITION_PER_YEAR, MAX_DAYS
 from ..streams import Streams
 from .ledger import Group, Ledger, Unit
 from .plan import ADMIT, CHARGE, DEPART, DISBURSE, MANDATE, PHASES, Plan, Trace
@@ -77,8 +78,8 @@ class Mission(Ledger):
         return self.streams.uniforms(name)[self.i][0] < p
 
     def days(self, name: tuple, dist: Dist, low: int = 0) -> int:
-        """A delay in whole days: rounded half up, never below ``low``."""
-        return max(low, round_half_up(self.draw(name, dist)))
+        """A delay in whole days: rounded half up, never below ``low`` nor above MAX_DAYS (beyond any run)."""
+        return max(low, round_half_up(min(max(self.draw(name, dist), -MAX_DAYS), MAX_DAYS)))
 
     # ------------------------------------------------------------------ the run
 
@@ -117,7 +118,7 @@ class Mission(Ledger):
         fulfilment = min(1.0, max(0.0, self.draw(("fulfilment", country), spec.fulfilment)))
         quota = round_half_up(fulfilment * spec.pledged)
         tour = self.days(("tour_days", country), spec.tour_days, low=1)
-        self.hazards[c] = max(0.0, self.draw(("attrition", country), spec.attrition_per_year))
+        self.hazards[c] = min(max(0.0, self.draw(("attrition", country), spec.attrition_per_year)), MAX_ATTRITION_PER_YEAR)
         ready = plan.origin
         for k, batch in enumerate(spec.batches):
             size = min(batch.size, quota)

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..scenario.bounds import strength_maxima
+
 if TYPE_CHECKING:
     from ..model import Trace
     from ..scenario import Scenario
@@ -50,9 +52,7 @@ class Layout:
     @classmethod
     def for_scenario(cls, scenario: Scenario) -> "Layout":
         """``scenario``'s layout: series, each one's largest strength (total capped by the ceilings), balance range."""
-        pledged = [c.pledged for c in scenario.contingents]
-        ceilings = [scenario.authorized] + [m.authorized_after for m in scenario.mandates if m.authorized_after]
-        maxima = tuple(pledged) + (min(sum(pledged), max(ceilings)),)
+        maxima = strength_maxima(scenario.contingents, scenario.authorized, scenario.mandates)
         low = high = 0.0
         if scenario.funding is not None:
             low, high = balance_bounds(scenario, maxima[-1])

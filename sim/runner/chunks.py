@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 
 #: Replications in a chunk: simulated, then reduced into the aggregate at once (a multiple of BLOCK).
 CHUNK = 8 * BLOCK
+#: The most cells of daily curves (series x days x replications, about 20 bytes each while reduced) held at
+#: once: a long run with many contingents reduces its chunks in parts, with the same result.
+CURVE_CELLS = 2**23
 
 _DONE_QUEUE = None
 
@@ -51,12 +54,18 @@ def run_chunks(
     """
     plan = Plan(scenario)
     partial = Accumulator(layout, thresholds(scenario))
+    step = max(1, min(CHUNK, CURVE_CELLS // (len(layout.series) * layout.days)))
     for start, stop in chunks:
-        traces = []
+        traces, kept_from = [], start
         for first in range(start, stop, BLOCK):
             streams = Streams(seed, first // BLOCK)
-            traces.extend(simulate(plan, streams, i) for i in range(min(BLOCK, stop - first)))
-        partial.add(traces, keep_from=start if keep else None)
+            for i in range(min(BLOCK, stop - first)):
+                traces.append(simulate(plan, streams, i))
+                if len(traces) == step:  # integer sums and counts: the same aggregate however the parts are cut
+                    partial.add(traces, keep_from=kept_from if keep else None)
+                    kept_from, traces = kept_from + step, []
+        if traces:
+            partial.add(traces, keep_from=kept_from if keep else None)
         if report is not None:
             report(stop - start)
         elif _DONE_QUEUE is not None:

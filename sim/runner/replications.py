@@ -16,6 +16,7 @@ import numpy as np
 from ..errors import InputError
 from ..model import Plan, Trace, simulate
 from ..results import Layout, Result, curves
+from ..scenario.limits import MAX_REPLICATIONS, MAX_SEED
 from ..streams import BLOCK, Streams
 from ..version import __version__
 from .backends import Backend, open_backend
@@ -27,13 +28,14 @@ if TYPE_CHECKING:
 
 
 def defaults(scenario: Scenario, replications: int | None = None, seed: int | None = None) -> tuple[int, int]:
-    """(replications, seed): those given, else the scenario's; refused (InputError) below 1 and below 0."""
+    """(replications, seed): those given, else the scenario's; refused (InputError) outside 1..MAX_REPLICATIONS
+    and 0..MAX_SEED."""
     replications = scenario.replications if replications is None else int(replications)
     seed = scenario.seed if seed is None else int(seed)
-    if replications < 1:
-        raise InputError(f"replications must be at least 1, got {replications}")
-    if seed < 0:
-        raise InputError(f"seed must be a non-negative integer, got {seed}")
+    if not 1 <= replications <= MAX_REPLICATIONS:
+        raise InputError(f"replications must be from 1 to {MAX_REPLICATIONS:,}, got {replications:,}")
+    if not 0 <= seed <= MAX_SEED:
+        raise InputError(f"seed must be a whole number from 0 to {MAX_SEED:,}, got {seed}")
     return replications, seed
 
 
