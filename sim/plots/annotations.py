@@ -34,6 +34,10 @@ from .style import (
 )
 
 
+#: The most sources a footnote names (the others are counted), and the most observed points labelled in a panel.
+FOOTNOTE_SOURCES = 20
+LABELLED = 60
+
 def highest_line(scenario: Any) -> float:
     """The highest horizontal line of ``scenario``'s charts: its target or its highest ceiling."""
     return float(max([scenario.target] + [v for _, v in scenario.ceilings()]))
@@ -149,12 +153,14 @@ def deadline_lines(ax: Axes, deadlines: Iterable[tuple[str, dt.date]], labels: b
 
 def observed_points(ax: Axes, observations: Sequence[tuple], first: dt.date, stop: dt.date,
               label: str | None = None, edge: str = "white", prefix: str = ""):
-    """Observed figures as diamonds, each labelled "value [article]"; close labels are stacked."""
+    """Observed figures as diamonds, each labelled "value [article]" (up to LABELLED of them); close labels are stacked."""
     observations = sorted(observations, key=lambda o: (as_date(o[0]), float(o[2])))
     xs = [as_date(o[0]) for o in observations]
     ys = [float(o[2]) for o in observations]
     points = ax.scatter(xs, ys, s=60, marker="D", color=OBSERVED, edgecolor=edge,
                         linewidth=1.4 if edge != "white" else 1.0, zorder=6, label=label)
+    if len(observations) > LABELLED:
+        return points  # thousands of labels would take minutes to draw and hide the chart
     ends: list[dt.date] = []  # per stacking level, where the last label there ends
     for (date, _series, value, source), x, v in zip(observations, xs, ys):
         text = f"{prefix}{v:,.0f} [{article(source)}]"
@@ -183,6 +189,8 @@ def add_footnote(fig: Figure, results: Sequence[Any], extra_sources: Sequence[st
             files.append(source)
     name = results[0].scenario.facts.source_name
     sources = [name(file) for file in sorted(files)]
+    if len(sources) > FOOTNOTE_SOURCES:  # thousands of observations' sources would bury the chart
+        sources = sources[:FOOTNOTE_SOURCES] + [f"and {len(sources) - FOOTNOTE_SOURCES:,} more"]
     text = "Sources: " + ("; ".join(sources) if sources else "none (the scenario uses no sourced facts)") + ". "
     if len(results) == 1:
         r = results[0]

@@ -23,6 +23,7 @@ from .style import (
     last_date,
     new_figure,
     nice_top,
+    plain_text,
     style_time_axis,
     with_alpha,
 )
@@ -71,4 +72,4 @@ def compare_chart(results: Sequence[Any]) -> Figure:
     fig.suptitle(f"Scenarios compared — projected personnel ({runs})",
                  x=LEFT, ha="left", fontsize=TITLE_SIZE, fontweight="bold")
     add_footnote(fig, results)
-    return fig
+    return plain_text(fig)

@@ -29,6 +29,7 @@ from .style import (
     millions,
     new_figure,
     nice_top,
+    plain_text,
     style_time_axis,
 )
 
@@ -75,7 +76,7 @@ def strength_chart(result: Any) -> Figure:
     fig.suptitle(f"{sc.name} — projected personnel ({result.replications:,} replications)",
                  x=LEFT, ha="left", fontsize=TITLE_SIZE, fontweight="bold")
     add_footnote(fig, [result])
-    return fig
+    return plain_text(fig)
 
 def funding_chart(result: Any) -> Figure:
     """Fan chart of the mission's cash balance in US$ millions.
@@ -118,7 +119,7 @@ def funding_chart(result: Any) -> Figure:
     fig.suptitle(f"{sc.name} — projected funding balance ({result.replications:,} replications)",
                  x=LEFT, ha="left", fontsize=TITLE_SIZE, fontweight="bold")
     add_footnote(fig, [result])
-    return fig
+    return plain_text(fig)
 
 def fan(ax: Axes, result: Any) -> list:
     """The total-strength fan (bands, median, mean) on ``ax``; returns legend handles."""

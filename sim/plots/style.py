@@ -18,6 +18,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ..errors import InputError
@@ -90,6 +91,13 @@ def figure_writer(make_figure: Callable[[], Figure]) -> Callable[[Path], None]:
         save_figure(make_figure(), path)
 
     return write
+
+
+def plain_text(fig: Figure) -> Figure:
+    """``fig`` with every text shown as written: a ``$`` in a name is a dollar sign, never the start of math."""
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+    return fig
 
 
 def new_figure() -> Figure:

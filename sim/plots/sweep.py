@@ -26,6 +26,7 @@ from .style import (
     format_key,
     new_figure,
     plain_number,
+    plain_text,
     sorted_keys,
     thousands,
 )
@@ -97,7 +98,7 @@ def sweep_chart(rows: Sequence[dict], x: str, y: str, by: str | None = None, tit
         fig.subplots_adjust(bottom=0.13)  # room for a two-line footnote under the axis label
     else:
         fig.text(LEFT, 0.02, f"{len(rows)} sweep points", fontsize=NOTE_SIZE, color=NOTE, ha="left", va="bottom")
-    return fig
+    return plain_text(fig)
 
 
 def sweep_points_chart(scenario: Any, keys: Sequence[str], rows: Sequence[dict], headline: str, label: str,
@@ -137,7 +138,7 @@ def sweep_points_chart(scenario: Any, keys: Sequence[str], rows: Sequence[dict],
         ax.set_xticklabels([clip(label, 24) for label in labels], rotation=20 if len(labels) > 6 else 0)
     if by and ax.get_legend() is not None:
         ax.get_legend().set_title(wrap(by, 30))
-    return fig
+    return plain_text(fig)
 
 
 def wrap(text: str, width: int) -> str:
