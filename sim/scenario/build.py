@@ -14,12 +14,12 @@ from .bounds import check_bounds, is_reserved, name_key
 from .checker import DEFAULTS, MISSING, Checker, kind
 from .limits import (
     MAX_ATTRITION_PER_YEAR, MAX_BATCHES, MAX_CONTINGENTS, MAX_DAYS, MAX_DESCRIPTION_CHARS, MAX_MANDATES, MAX_MONTHS,
-    MAX_PEOPLE, MAX_PLEDGES, MAX_REPLICATIONS, MAX_SEED, MAX_TRANCHES, MAX_USD,
+    MAX_PEOPLE, MAX_PLEDGES, MAX_PROBLEMS, MAX_REPLICATIONS, MAX_SEED, MAX_TRANCHES, MAX_USD,
 )
 from .lines import Index
 from .lines import Locator
 from .paths import item_label
-from .problems import ScenarioError
+from .problems import Problem, ScenarioError
 from .types import Batch, Contingent, Funding, Mandate, Pledge, split_evenly
 
 
@@ -69,6 +69,9 @@ def fields(document: dict, locator: Locator, source: Path, facts: FactBase) -> d
 
     if not check.problems:
         check_bounds(check, start, end, authorized, contingents, mandates, funding)
+    if check.more:
+        check.problems.append(Problem(str(locator.main), None, "<more>", f"and {check.more:,} more problems "
+                                                                       f"(at most {MAX_PROBLEMS} are listed)"))
     if check.problems:
         raise ScenarioError(check.problems)
     resolved = resolved_document(document, facts)

@@ -9,7 +9,7 @@ from typing import Any
 from ..dists import Dist, DistError
 from ..facts import FactBase
 from ..text import clip, did_you_mean
-from .limits import FIRST_DATE, LAST_DATE, MAX_NAME_CHARS
+from .limits import FIRST_DATE, LAST_DATE, MAX_NAME_CHARS, MAX_PROBLEMS
 from .lines import Locator
 from .problems import Problem
 from .types import FactUse
@@ -70,9 +70,18 @@ class Checker:
         self.problems: list[Problem] = []
         self.used: dict[str, FactUse] = {}
         self.dates: list[tuple[dt.date, tuple]] = []  # every good date read, with its key path
+        self.more = 0  # problems found beyond MAX_PROBLEMS: counted, not listed
+
+    @property
+    def full(self) -> bool:
+        """True once MAX_PROBLEMS problems are listed (a file of thousands of mistakes is not described line by line)."""
+        return len(self.problems) >= MAX_PROBLEMS
 
     def problem(self, path: tuple, message: str, where: tuple | None = None) -> None:
         """Record a problem at key ``path``; ``where`` (default ``path``) is what to look up for the line."""
+        if self.full:
+            self.more += 1
+            return
         file, line = self.locator.find(where or path)
         self.problems.append(Problem(file, line, ".".join(clip(str(p), MAX_NAME_CHARS) for p in path), message))
 
@@ -83,7 +92,9 @@ class Checker:
             return False
         allowed = ALLOWED[allowed_key]
         for key in table:
-            if key not in allowed:
+            if key not in allowed and self.full:
+                self.more += 1
+            elif key not in allowed:
                 self.problem(path + (key,), f"unknown key{did_you_mean(key, allowed)}; allowed here: {', '.join(allowed)}")
         return True
 
@@ -255,10 +266,10 @@ def finite(value: float) -> bool:
 
 def number_text(value: float) -> str:
     """A number as a message shows it: ``1.5``, ``2500``, ``1e+12``, ``nan``, ``inf``; huge integers shortened."""
-    if isinstance(value, int) and abs(value) >= 10**16:
+    if isinstance(value, int) and abs(value) >= 10**30:
         digits = len(str(abs(value))) if value.bit_length() < 13_000 else int(value.bit_length() * 0.30103) + 1
         return f"{'-' if value < 0 else ''}a {digits:,}-digit number"
-    if finite(value) and abs(value) < 1e16 and value == int(value):
+    if isinstance(value, int) or finite(value) and abs(value) < 1e16 and value == int(value):
         return f"{int(value):,}"
     return f"{value:g}"
 

@@ -8,7 +8,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from ..text import InputFileError, did_you_mean, read_text_file
+from ..text import InputFileError, clip, did_you_mean, read_text_file
 from .limits import MAX_EXTENDS_DEPTH, MAX_NESTING
 from .lines import Locator
 from .paths import ITEM_KEYS
@@ -68,14 +68,15 @@ def read_with_extends(path: Path, chain: list[Path], locator: Locator) -> dict:
     if not parent_name or "\x00" in parent_name:
         raise ScenarioError([Problem(str(path), line, "extends", "must be the path of a scenario file")])
     parent_path = Path(os.path.normpath(path.parent / parent_name))
+    shown = clip(str(parent_path), 200)
     try:
         exists, regular = parent_path.exists(), parent_path.is_file()
     except OSError as error:  # a name too long for the file system, ...
-        raise ScenarioError([Problem(str(path), line, "extends", f"cannot read {parent_path}: {error.strerror}")]) from None
+        raise ScenarioError([Problem(str(path), line, "extends", f"cannot read {shown}: {error.strerror}")]) from None
     if not exists:
-        raise ScenarioError([Problem(str(path), line, "extends", f"no such file: {parent_path}")])
+        raise ScenarioError([Problem(str(path), line, "extends", f"no such file: {shown}")])
     if not regular:
-        raise ScenarioError([Problem(str(path), line, "extends", f"not a regular file (a folder, a device or a pipe): {parent_path}")])
+        raise ScenarioError([Problem(str(path), line, "extends", f"not a regular file (a folder, a device or a pipe): {shown}")])
     if parent_path.resolve() in chain + [resolved]:
         cycle = " -> ".join(p.name for p in chain + [resolved, parent_path.resolve()])
         raise ScenarioError([Problem(str(path), line, "extends", f"extends cycle: {cycle}")])

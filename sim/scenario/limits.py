@@ -12,16 +12,18 @@ import datetime as dt
 from ..text import MAX_FILE_BYTES
 
 __all__ = [
-    "MAX_FILE_BYTES", "MAX_EXTENDS_DEPTH", "MAX_NESTING", "MAX_NAME_CHARS", "MAX_DESCRIPTION_CHARS",
+    "MAX_FILE_BYTES", "MAX_EXTENDS_DEPTH", "MAX_NESTING", "MAX_PROBLEMS", "MAX_NAME_CHARS", "MAX_DESCRIPTION_CHARS",
     "RESERVED_COUNTRIES", "FIRST_DATE", "LAST_DATE", "MAX_DAYS", "MAX_PEOPLE", "MAX_USD",
     "MAX_SERIES_DAYS", "MAX_HISTOGRAM_CELLS", "MAX_REPLICATIONS", "MAX_SEED", "MAX_CONTINGENTS", "MAX_MANDATES", "MAX_PLEDGES",
-    "MAX_BATCHES", "MAX_TRANCHES", "MAX_MONTHS", "MAX_ATTRITION_PER_YEAR", "MAX_OBSERVATIONS",
+    "MAX_BATCHES", "MAX_TRANCHES", "MAX_MONTHS", "MAX_ATTRITION_PER_YEAR", "MAX_SWEEP_POINTS", "MAX_COMPARED", "MAX_OBSERVATIONS",
 ]
 
 #: Files in one ``extends`` chain, the file itself not counted (the shipped chains are one deep).
 MAX_EXTENDS_DEPTH = 16
 #: Tables and arrays within one another in a file (a scenario needs 5: contingent, its table, batches, a batch, its slip).
 MAX_NESTING = 8
+#: Problems listed for one scenario (the others are counted).
+MAX_PROBLEMS = 100
 #: Characters in a name: the scenario's, a country, a mandate's, a donor (names label charts and CSV rows).
 MAX_NAME_CHARS = 100
 #: Characters in the scenario's description.
@@ -58,5 +60,8 @@ MAX_TRANCHES = 1_000
 MAX_MONTHS = 1_200
 #: A yearly attrition hazard (100: everyone leaves within days; more means nothing more).
 MAX_ATTRITION_PER_YEAR = 100
+#: Points of one sweep (values of one range, and the whole grid), and scenarios of one comparison.
+MAX_SWEEP_POINTS = 10_000
+MAX_COMPARED = 20
 #: Rows of an observations file (each is scored and labelled on the backtest chart).
 MAX_OBSERVATIONS = 10_000
