@@ -159,7 +159,7 @@ def parse_value(text: str) -> Any:
     """A command-line value as TOML would read it (number, boolean, date, table), else the string itself."""
     try:
         return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (ValueError, RecursionError):  # not TOML, nested too deeply, an integer of thousands of digits
         return text
 
 
