@@ -114,7 +114,8 @@ def balance_bounds(scenario: Scenario, most_people: int) -> tuple[float, float]:
     span = (scenario.end - first).days + 1
     arrivals = 0
     for c in scenario.contingents:
-        shortest = max(1, math.floor(c.tour_days.support()[0] + 0.5))
+        lowest = c.tour_days.support()[0]  # -inf for a normal: drawn tours are clipped to 1 day
+        shortest = max(1, math.floor(lowest + 0.5)) if math.isfinite(lowest) else 1
         arrivals += c.pledged * (span // shortest + 1)
     months = (scenario.end.year - scenario.start.year) * 12 + scenario.end.month - scenario.start.month + 1
     spend = (funding.cost_per_officer_day_usd * most_people * scenario.days
