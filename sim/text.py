@@ -89,6 +89,11 @@ def clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
+def printable(text: str) -> str:
+    """``text`` with every character that is not printable (newlines, controls, bidi marks) escaped: one clean line."""
+    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def shorten(text: str, width: int) -> str:
     """``text`` on one line (runs of white space made one space), clipped to ``width``."""
     text = " ".join(str(text).split())

@@ -33,56 +33,7 @@ MEMORY = 2 << 30  # bytes of address space for a batch of cases: far below what 
 LIMIT_MEMORY = 6 << 30  # for a run at the documented limits (the issue's bound)
 PROBLEM = re.compile(r"^(?P<file>.+?)(?::(?P<line>\d+))?: (?P<path>(?:[^:\n]|:(?! ))+?): (?P<message>.+)$")
 
-BASE = """\
-[scenario]
-name = "Hostile base"
-start = 2024-06-25
-end = 2025-06-30
-replications = 100
-seed = 7
-
-[mission]
-authorized = 2500
-target = 5000
-
-[assumptions]
-fulfilment = 0.8
-slip_days = 10
-tour_days = 180
-attrition_per_year = 0.03
-rotation = { probability = 0.9, gap_days = 14 }
-
-[[mandate]]
-name = "M"
-expires = 2024-10-02
-renewal_probability = 0.9
-renewed_months = 12
-drawdown_days = 30
-
-[[contingent]]
-country = "Kenya"
-pledged = 1000
-batches = [{ arrive = 2024-06-25, size = 400 }, { arrive = 2024-09-01, size = 600 }]
-
-[[contingent]]
-country = "Benin"
-pledged = 400
-schedule = { first = 2025-01-01, batches = 2, interval_days = 30 }
-
-[funding]
-start_balance_usd = 20_000_000
-cost_per_officer_day_usd = 150
-fixed_cost_per_month_usd = 1_000_000
-deploy_cost_per_officer_usd = 3000
-runway_days = 30
-
-[[funding.pledge]]
-donor = "US"
-amount_usd = 100_000_000
-tranches = 4
-first = 2024-07-01
-interval_days = 90
-"""
+BASE = (Path(__file__).resolve().parent / "hostile" / "base.toml").read_text(encoding="utf-8")
 
 
 def mutate(*pairs: str, base: str = BASE) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..dists import Dist, DistError
 from ..facts import FactBase
-from ..text import clip, did_you_mean
+from ..text import clip, did_you_mean, printable
 from .limits import FIRST_DATE, LAST_DATE, MAX_NAME_CHARS, MAX_PROBLEMS
 from .lines import Locator
 from .problems import Problem
@@ -83,7 +83,7 @@ class Checker:
             self.more += 1
             return
         file, line = self.locator.find(where or path)
-        self.problems.append(Problem(file, line, ".".join(clip(str(p), MAX_NAME_CHARS) for p in path), message))
+        self.problems.append(Problem(file, line, ".".join(printable(clip(str(p), MAX_NAME_CHARS)) for p in path), message))
 
     def keys(self, table: Any, allowed_key: str, path: tuple) -> bool:
         """True if ``table`` is a table (its unknown keys recorded as problems); else a recorded problem and False."""
