@@ -21,6 +21,7 @@ from statistics import NormalDist
 import numpy as np
 
 from .errors import SimError
+from .text import quoted
 
 #: The distribution forms and their parameters, in the order they are stored.
 FORMS: dict[str, tuple[str, ...]] = {
@@ -64,18 +65,18 @@ class Dist:
         if not isinstance(kind, str):
             raise DistError(f"a distribution table needs dist = one of {_forms()}", "dist")
         if kind not in FORMS:
-            raise DistError(f"unknown distribution {kind!r}; allowed: {_forms()}", "dist")
+            raise DistError(f"unknown distribution {quoted(kind)}; allowed: {_forms()}", "dist")
         names = FORMS[kind]
         for key in table:
             if key != "dist" and key not in names:
-                raise DistError(f"unknown parameter {key!r} for {kind}; expected {', '.join(names)}", key)
+                raise DistError(f"unknown parameter {quoted(key)} for {kind}; expected {', '.join(names)}", key)
         values = []
         for name in names:
             if name not in table:
-                raise DistError(f"{kind} needs {', '.join(names)}; {name!r} is missing", name)
+                raise DistError(f"{kind} needs {', '.join(names)}; {quoted(name)} is missing", name)
             value = table[name]
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise DistError(f"{name} must be a finite number, got {value!r}", name)
+                raise DistError(f"{name} must be a finite number, got {quoted(value)}", name)
             if not (-1e300 <= value <= 1e300):  # nan, inf, and integers too large for a float
                 shown = value if isinstance(value, float) else f"a {int(value.bit_length() * 0.30103) + 1:,}-digit number"
                 raise DistError(f"{name} must be a finite number within +-1e300, got {shown}", name)

@@ -89,6 +89,11 @@ def clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
+def quoted(value: Any, width: int = 80) -> str:
+    """``repr(value)`` for a message, cut to ``width`` characters (a value may be a megabyte long)."""
+    return clip(repr(value), width)
+
+
 def printable(text: str) -> str:
     """``text`` with every character that is not printable (newlines, controls, bidi marks) escaped: one clean line."""
     return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

@@ -107,6 +107,7 @@ def clean_refusal(result: dict, *needles: str) -> None:
     assert "Traceback" not in text and "internal error" not in text, text[-1500:]
     for needle in needles:
         assert needle in result["err"], f"{needle!r} not in: {result['err'][-1500:]}"
+    assert max(map(len, result["err"].splitlines() or [""])) < 2_000, "a message of a megabyte"
 
 
 # --------------------------------------------------------------------------- scenario files
@@ -184,6 +185,18 @@ def extends_to(target: str, prepare: Callable[[Path], None] | None = None) -> Ca
             prepare(sub)
         path = sub / "child.toml"
         path.write_text(f"extends = {json.dumps(target)}\n", encoding="utf-8")
+        return path
+    return make
+
+
+def child_of_base(text: str) -> Callable[[Path], Path]:
+    """A file extending BASE (copied beside it) with ``text``."""
+    def make(folder: Path) -> Path:
+        sub = folder / f"child{abs(hash(text)) % 10**8}"
+        sub.mkdir()
+        (sub / "base.toml").write_text(BASE, encoding="utf-8")
+        path = sub / "child.toml"
+        path.write_text('extends = "base.toml"\n' + text, encoding="utf-8")
         return path
     return make
 
@@ -290,6 +303,13 @@ CASES = [
     Case("201_pledges", BASE + pledges(201, 1), "funding.pledge", "at most 200"),
     Case("money_beyond_reach", mutate("cost_per_officer_day_usd = 150", "cost_per_officer_day_usd = 800_000_000_000"), "funding", "could reach"),
     Case("35000_unknown_keys", mutate("seed = 7", "seed = 7\n" + "".join(f"u{k} = {k}\n" for k in range(35_000))), "<more>", "more problems"),
+    Case("huge_unknown_fact", mutate("pledged = 400", 'pledged = "fact:' + "f" * 100_000 + '"'), "contingent.Benin.pledged", "unknown fact"),
+    Case("huge_distribution_name", mutate("slip_days = 10", 'slip_days = { dist = "' + "d" * 100_000 + '" }'),
+         "assumptions.slip_days", "unknown distribution"),
+    Case("huge_parameter_name", mutate("slip_days = 10", 'slip_days = { dist = "fixed", ' + "p" * 100_000 + " = 1 }"),
+         "assumptions.slip_days." + "p" * 99 + "…", "unknown parameter"),
+    Case("remove_a_huge_unknown_name", child_of_base('[[contingent]]\ncountry = "' + "r" * 100_000 + '"\nremove = true\n'),
+         "contingent." + "r" * 99 + "….remove", "nothing to remove"),
     Case("half_megabyte_key", mutate("seed = 7", "seed = 7\n" + "k" * 500_000 + " = 1"), "scenario." + "k" * 99 + "…", "unknown key"),
     # names
     Case("country_total", mutate('country = "Benin"', 'country = "total"'), "contingent.total.country", "series"),
@@ -450,6 +470,9 @@ def refusals(folder: Path) -> dict[str, tuple[list[str], tuple[str, ...]]]:
         "n_zero": (run + ["-n", "0"], ("replications",)),
         "seed_10e30": (run + ["--seed", str(10**30)], ("seed",)),
         "n_not_a_number": (run + ["-n", "1e3"], ("invalid int value",)),
+        "keep_too_many": (run + ["-n", "100000", "--keep-replications", "--set", "scenario.end=2044-06-23"],
+                          ("keeping every replication", "268,435,456")),
+        "set_unknown_item": (run + ["--set", "contingent." + "z" * 100_000 + ".tour_days=5"], ("no item",)),
         "sweep_nan": (["sweep", base, "-q", "-o", out, "--set", "assumptions.fulfilment=0.5,nan"], ("finite",)),
         "sweep_range_too_fine": (["sweep", base, "-q", "-o", out, "--set", "assumptions.fulfilment=0:1:0.00001"], ("at most 10,000",)),
         "sweep_grid_too_large": (["sweep", base, "-q", "-o", out, "--set", "assumptions.fulfilment=0:1:0.005",

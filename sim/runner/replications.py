@@ -16,7 +16,7 @@ import numpy as np
 from ..errors import InputError
 from ..model import Plan, Trace, simulate
 from ..results import Layout, Result, curves
-from ..scenario.limits import MAX_REPLICATIONS, MAX_SEED
+from ..scenario.limits import MAX_KEPT_VALUES, MAX_REPLICATIONS, MAX_SEED
 from ..streams import BLOCK, Streams
 from ..version import __version__
 from .backends import Backend, open_backend
@@ -61,6 +61,11 @@ def run(
     """
     replications, seed = defaults(scenario, replications, seed)
     layout = Layout.for_scenario(scenario)
+    kept = replications * len(layout.series) * layout.days
+    if keep_replications and kept > MAX_KEPT_VALUES:
+        raise InputError(f"keeping every replication would hold {kept:,} daily values ({replications:,} replications x "
+                         f"{len(layout.series)} series x {layout.days:,} days); at most {MAX_KEPT_VALUES:,}: "
+                         f"run fewer replications to keep them")
     chunks = plan_chunks(replications)
     report, close = progress_bar(progress, replications, scenario.name)
     try:

@@ -8,10 +8,10 @@ from typing import Any
 
 from ..dists import Dist, DistError
 from ..facts import FactBase
-from ..text import clip, did_you_mean, printable
+from ..text import clip, did_you_mean, quoted
 from .limits import FIRST_DATE, LAST_DATE, MAX_NAME_CHARS, MAX_PROBLEMS
 from .lines import Locator
-from .problems import Problem
+from .problems import Problem, key_path
 from .types import FactUse
 
 #: The keys allowed in each kind of table (the JSON Schema is derived from it).
@@ -83,7 +83,7 @@ class Checker:
             self.more += 1
             return
         file, line = self.locator.find(where or path)
-        self.problems.append(Problem(file, line, ".".join(printable(clip(str(p), MAX_NAME_CHARS)) for p in path), message))
+        self.problems.append(Problem(file, line, key_path(path), message))
 
     def keys(self, table: Any, allowed_key: str, path: tuple) -> bool:
         """True if ``table`` is a table (its unknown keys recorded as problems); else a recorded problem and False."""
@@ -104,7 +104,7 @@ class Checker:
         if isinstance(value, str) and value.startswith("fact:"):
             fact_id = value[5:]
             if fact_id not in self.facts:
-                self.problem(path, f"unknown fact {fact_id!r}{did_you_mean(fact_id, self.facts.ids())} in {self.facts.path}")
+                self.problem(path, f"unknown fact {quoted(fact_id)}{did_you_mean(fact_id, self.facts.ids())} in {self.facts.path}")
                 return MISSING
             fact = self.facts.get(fact_id)
             what, units = UNITS[unit]
@@ -114,7 +114,7 @@ class Checker:
                     fits = "and no fact is: write the number itself"
                 else:
                     fits = f": refer to {'a date fact' if units == ('date',) else f'a fact in {units[0]}'} or write the value itself"
-                self.problem(path, f"fact {fact_id!r} is {unit_text}, but {path[-1]} takes {what}{', ' if not units else ''}{fits}")
+                self.problem(path, f"fact {quoted(fact_id)} is {unit_text}, but {path[-1]} takes {what}{', ' if not units else ''}{fits}")
                 return MISSING
             self.used[fact_id] = FactUse(fact_id, fact.value, fact.source, fact.quote, ".".join(map(str, path)),
                                           self.facts.source_name(fact.source))

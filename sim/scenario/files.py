@@ -8,11 +8,11 @@ import re
 import tomllib
 from pathlib import Path
 
-from ..text import InputFileError, clip, did_you_mean, read_text_file
+from ..text import InputFileError, clip, did_you_mean, quoted, read_text_file
 from .limits import MAX_EXTENDS_DEPTH, MAX_NESTING
 from .lines import Locator
 from .paths import ITEM_KEYS
-from .problems import Problem, ScenarioError
+from .problems import Problem, ScenarioError, key_path
 
 
 def read_toml(path: Path, locator: Locator) -> dict:
@@ -102,8 +102,8 @@ def _check_removals(parent: dict, child: dict, path: Path, locator: Locator) -> 
             if isinstance(item, dict) and item.get("remove") is True and item.get(ident) not in names:
                 where = (("funding",) if key == "pledge" else ()) + (key, item.get(ident), "remove")
                 problems.append(Problem(
-                    str(path), locator.line_of(path, where), ".".join(map(str, where)),
-                    f"nothing to remove: the parent has no {ident} {item.get(ident)!r}{did_you_mean(item.get(ident), names)}",
+                    str(path), locator.line_of(path, where), key_path(where),
+                    f"nothing to remove: the parent has no {ident} {quoted(item.get(ident))}{did_you_mean(item.get(ident), names)}",
                 ))
     if problems:
         raise ScenarioError(problems)

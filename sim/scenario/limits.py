@@ -12,10 +12,11 @@ import datetime as dt
 from ..text import MAX_FILE_BYTES
 
 __all__ = [
-    "MAX_FILE_BYTES", "MAX_EXTENDS_DEPTH", "MAX_NESTING", "MAX_PROBLEMS", "MAX_NAME_CHARS", "MAX_DESCRIPTION_CHARS",
-    "RESERVED_COUNTRIES", "FIRST_DATE", "LAST_DATE", "MAX_DAYS", "MAX_PEOPLE", "MAX_USD",
-    "MAX_SERIES_DAYS", "MAX_HISTOGRAM_CELLS", "MAX_REPLICATIONS", "MAX_SEED", "MAX_CONTINGENTS", "MAX_MANDATES", "MAX_PLEDGES",
-    "MAX_BATCHES", "MAX_TRANCHES", "MAX_MONTHS", "MAX_ATTRITION_PER_YEAR", "MAX_SWEEP_POINTS", "MAX_COMPARED", "MAX_OBSERVATIONS",
+    "MAX_FILE_BYTES", "MAX_EXTENDS_DEPTH", "MAX_NESTING", "MAX_PROBLEMS", "MAX_NAME_CHARS",
+    "MAX_DESCRIPTION_CHARS", "RESERVED_COUNTRIES", "FIRST_DATE", "LAST_DATE", "MAX_DAYS", "MAX_PEOPLE",
+    "MAX_USD", "MAX_SERIES_DAYS", "MAX_HISTOGRAM_CELLS", "MAX_REPLICATIONS", "MAX_KEPT_VALUES", "MAX_SEED",
+    "MAX_CONTINGENTS", "MAX_MANDATES", "MAX_PLEDGES", "MAX_BATCHES", "MAX_TRANCHES", "MAX_MONTHS",
+    "MAX_ATTRITION_PER_YEAR", "MAX_SWEEP_POINTS", "MAX_COMPARED", "MAX_OBSERVATIONS",
 ]
 
 #: Files in one ``extends`` chain, the file itself not counted (the shipped chains are one deep).
@@ -46,6 +47,8 @@ MAX_HISTOGRAM_CELLS = 2**27
 #: Replications of one run: the baseline's take about 40 s on two cores; they give every probability to within
 #: about 0.3 percentage points (95%).
 MAX_REPLICATIONS = 100_000
+#: Daily values kept by ``--keep-replications`` (replications x series x days, 4 bytes each, 8 for balances).
+MAX_KEPT_VALUES = 2**28
 #: The largest seed (a TOML integer: 64-bit signed).
 MAX_SEED = 2**63 - 1
 #: Contingents (there are 193 UN member states), mandates and pledges in one scenario.
