@@ -2,8 +2,10 @@
 
 One helper for each recurring need, used by every layer above: a value as written on the
 command line (:func:`value_text`), a money figure (:func:`money_text`), a percentage
-(:func:`percent_text`), a fixed-width table (:func:`table`), CSV (:func:`csv_text`) and the
-nearest valid name for a typo (:func:`did_you_mean`).
+(:func:`percent_text`), a fixed-width table (:func:`table`), CSV (:func:`csv_text`), the
+nearest valid name for a typo (:func:`did_you_mean`), a user's value in a message
+(:func:`quoted`, :func:`printable`) and the text of an input file, read within bounds
+(:func:`read_text_file`).
 """
 
 from __future__ import annotations

@@ -109,12 +109,10 @@ class Checker:
             fact = self.facts.get(fact_id)
             what, units = UNITS[unit]
             if fact.unit not in units:
-                unit_text = "a date" if fact.unit == "date" else f"in {fact.unit}"
-                if not units:
-                    fits = "and no fact is: write the number itself"
-                else:
-                    fits = f": refer to {'a date fact' if units == ('date',) else f'a fact in {units[0]}'} or write the value itself"
-                self.problem(path, f"fact {quoted(fact_id)} is {unit_text}, but {path[-1]} takes {what}{', ' if not units else ''}{fits}")
+                fits = (f"refer to {'a date fact' if units == ('date',) else 'a fact in ' + units[0]} or write the value "
+                        "itself" if units else "no fact fits it: write the number itself")
+                self.problem(path, f"fact {quoted(fact_id)} is {'a date' if fact.unit == 'date' else 'in ' + fact.unit}, "
+                                   f"but {path[-1]} takes {what}; {fits}")
                 return MISSING
             self.used[fact_id] = FactUse(fact_id, fact.value, fact.source, fact.quote, ".".join(map(str, path)),
                                           self.facts.source_name(fact.source))

@@ -37,7 +37,7 @@ def read_toml(path: Path, locator: Locator) -> dict:
     locator.files.append((path, text, document))
     deep = too_deep(document, MAX_NESTING)
     if deep is not None:
-        raise ScenarioError([Problem(name, locator.line_of(path, deep), ".".join(map(str, deep)),
+        raise ScenarioError([Problem(name, locator.line_of(path, deep), key_path(deep),
                                      f"nested more than {MAX_NESTING} levels deep; a scenario needs at most 5")])
     return document
 
