@@ -26,6 +26,7 @@ from statistics import NormalDist
 import numpy as np
 
 from .errors import SimError
+from .text import quoted
 
 #: The distribution forms and their parameters, in the order they are stored.
 FORMS: dict[str, tuple[str, ...]] = {
@@ -79,18 +80,21 @@ class Dist:
         if kind == MIXTURE:
             return cls._mixture(table)
         if kind not in FORMS:
-            raise DistError(f"unknown distribution {kind!r}; allowed: {_forms()}", "dist")
+            raise DistError(f"unknown distribution {quoted(kind)}; allowed: {_forms()}", "dist")
         names = FORMS[kind]
         for key in table:
             if key != "dist" and key not in names:
-                raise DistError(f"unknown parameter {key!r} for {kind}; expected {', '.join(names)}", key)
+                raise DistError(f"unknown parameter {quoted(key)} for {kind}; expected {', '.join(names)}", key)
         values = []
         for name in names:
             if name not in table:
-                raise DistError(f"{kind} needs {', '.join(names)}; {name!r} is missing", name)
+                raise DistError(f"{kind} needs {', '.join(names)}; {quoted(name)} is missing", name)
             value = table[name]
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise DistError(f"{name} must be a finite number, got {value!r}", name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise DistError(f"{name} must be a finite number, got {quoted(value)}", name)
+            if not (-1e300 <= value <= 1e300):  # nan, inf, and integers too large for a float
+                shown = value if isinstance(value, float) else f"a {int(value.bit_length() * 0.30103) + 1:,}-digit number"
+                raise DistError(f"{name} must be a finite number within +-1e300, got {shown}", name)
             values.append(float(value))
         dist = cls(kind, tuple(values))
         dist._check()
@@ -187,7 +191,7 @@ class Dist:
             "uniform": lambda: (p[0] + p[1]) / 2,
             "triangular": lambda: (p[0] + p[1] + p[2]) / 3,
             "normal": lambda: p[0],
-            "lognormal": lambda: p[0] * math.exp(p[1] ** 2 / 2),
+            "lognormal": lambda: p[0] * math.exp(min(p[1] ** 2 / 2, 700.0)),
             "beta": lambda: p[0],
             "bernoulli": lambda: p[0],
         }[self.kind]()
@@ -229,9 +233,10 @@ class Dist:
         if kind == MIXTURE:
             return self._mixture_quantile(np.asarray(u, dtype=float))
         z = normal_quantiles(u)
-        if kind == "normal":
-            return p[0] + p[1] * z
-        return p[0] * np.exp(p[1] * z)  # lognormal
+        with np.errstate(over="ignore"):  # huge parameters draw infinities, which the model clips
+            if kind == "normal":
+                return p[0] + p[1] * z
+            return p[0] * np.exp(p[1] * z)  # lognormal
 
     def _mixture_quantile(self, u: np.ndarray) -> np.ndarray:
         """Component k for ``u`` in [W_{k-1}, W_k), at position (u - W_{k-1}) / w_k within it."""

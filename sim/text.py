@@ -3,9 +3,11 @@
 One helper for each recurring need, used by every layer above: a value as written on the
 command line (:func:`value_text`), a whole number (:func:`count_text`), a money figure
 (:func:`money_text`), a percentage (:func:`percent_text`), a count of things (:func:`plural`), a
-swept value (:func:`key_value_text`), a fixed-width table (:func:`table`), CSV (:func:`csv_text`)
-and the nearest valid name for a typo (:func:`did_you_mean`). Every figure people read is rounded
-half up (:func:`half_up`), as the model rounds: 1,266.5 reads 1,267 and 1,766.5 reads 1,767.
+swept value (:func:`key_value_text`), a fixed-width table (:func:`table`), CSV (:func:`csv_text`),
+the nearest valid name for a typo (:func:`did_you_mean`), a user's value in a message
+(:func:`quoted`, :func:`printable`) and the text of an input file, read within bounds
+(:func:`read_text_file`). Every figure people read is rounded half up (:func:`half_up`), as the
+model rounds: 1,266.5 reads 1,267 and 1,766.5 reads 1,767.
 """
 
 from __future__ import annotations
@@ -15,9 +17,62 @@ import datetime as dt
 import difflib
 import io
 import json
+import os
+import stat
 import tomllib
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable, Mapping, Sequence
+
+from .errors import SimError
+
+#: The largest input file read: a scenario, a fact base, sources.toml, observations (the shipped ones are
+#: under 40 KB). Bigger files, and anything but a regular file, are refused before they are read.
+MAX_FILE_BYTES = 1_000_000
+
+
+class InputFileError(SimError):
+    """An input file that cannot be read as text; ``kind`` says why (the message does not name the file)."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+def read_text_file(path: Any, limit: int = MAX_FILE_BYTES) -> str:
+    """The UTF-8 text of the regular file ``path`` (a byte-order mark dropped), at most ``limit`` bytes.
+
+    Raises :class:`InputFileError` for a missing file, a folder, a device, pipe or socket (never
+    opened for reading, so a FIFO cannot hang and ``/dev/zero`` cannot fill memory), a file over
+    ``limit`` bytes, and bytes that are not UTF-8 text or hold NUL characters.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise InputFileError("missing", "no such file") from None
+    except IsADirectoryError:
+        raise InputFileError("folder", "is a folder") from None
+    except OSError as error:
+        raise InputFileError("unreadable", f"cannot read: {error.strerror}") from None
+    mode = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
+        if stat.S_ISDIR(mode):
+            raise InputFileError("folder", "is a folder")
+        raise InputFileError("special", "not a regular file (a device, a pipe or a socket); give a file")
+    with os.fdopen(descriptor, "rb") as handle:
+        try:
+            raw = handle.read(limit + 1)
+        except OSError as error:
+            raise InputFileError("unreadable", f"cannot read: {error.strerror}") from None
+    if len(raw) > limit:
+        raise InputFileError("large", f"larger than {limit:,} bytes, the most an input file may hold")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputFileError("binary", "not a text file (not UTF-8)") from None
+    if "\x00" in text:
+        raise InputFileError("binary", "not a text file (contains NUL bytes)")
+    return text
 
 
 def did_you_mean(word: Any, options: Iterable[Any], n: int = 1) -> str:
@@ -37,6 +92,16 @@ def did_you_mean(word: Any, options: Iterable[Any], n: int = 1) -> str:
 def clip(text: str, width: int) -> str:
     """``text`` cut to ``width`` characters, the last one an ellipsis when it was cut."""
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def quoted(value: Any, width: int = 80) -> str:
+    """``repr(value)`` for a message, cut to ``width`` characters (a value may be a megabyte long)."""
+    return clip(repr(value), width)
+
+
+def printable(text: str) -> str:
+    """``text`` with every character that is not printable (newlines, controls, bidi marks) escaped: one clean line."""
+    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def shorten(text: str, width: int) -> str:
@@ -139,7 +204,7 @@ def parse_value(text: str) -> Any:
     """A command-line value as TOML would read it (number, boolean, date, table), else the string itself."""
     try:
         return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (ValueError, RecursionError):  # not TOML, nested too deeply, an integer of thousands of digits
         return text
 
 

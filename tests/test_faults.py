@@ -469,11 +469,11 @@ def test_a_name_of_100000_characters_is_refused_before_anything_runs(tmp_path, c
     out = tmp_path / "out"
     assert main(["run", str(path), "-n", "16", "--quiet", "-o", str(out)]) == 2
     err = capsys.readouterr().err
-    assert "contingent.0.country: at most 200 characters, got 100,000" in err and len(err) < 500
+    assert "country: is 100,000 characters long; at most 100" in err and len(err) < 500
     assert not out.exists() and leftovers(out) == []
-    path.write_text(SMALL.replace('name = "Small"', f'name = "{"S" * 201}"'), encoding="utf-8")
+    path.write_text(SMALL.replace('name = "Small"', f'name = "{"S" * 101}"'), encoding="utf-8")
     assert main(["validate", str(path)]) == 2
-    assert "scenario.name: at most 200 characters, got 201" in capsys.readouterr().err
+    assert "scenario.name: is 101 characters long; at most 100" in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------- the writer in Python

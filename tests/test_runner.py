@@ -37,8 +37,8 @@ def test_one_and_two_workers_give_identical_bytes(baseline):
 
 
 @pytest.mark.parametrize("bad, says", [
-    ({"replications": 0}, "replications must be at least 1"),
-    ({"seed": -1}, "seed must be a non-negative integer"),
+    ({"replications": 0}, "replications must be from 1 to 100,000"),
+    ({"seed": -1}, "seed must be a whole number from 0 to"),
     ({"workers": 0}, "workers must be at least 1"),
     ({"backend": "threads"}, "unknown backend 'threads'"),
 ])

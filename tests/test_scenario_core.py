@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import sim
 from sim.dists import Dist
-from sim.scenario import ScenarioError
+from sim.scenario import ScenarioError, limits
 
 from conftest import BASELINE, FACTS_TOML, SCENARIOS
 from helpers import PROBLEM_LINE, contingent, mandate, pledge
@@ -30,13 +30,13 @@ from strategies import DATES, FINITE, days_dist, fraction_dist, number, raw
 #: Getters read places no other key of this table can change (Benin takes the [assumptions] defaults).
 OVERRIDES = {
     "assumptions.fulfilment": ("fraction", None, lambda s: contingent(s, "Benin").fulfilment),
-    "assumptions.slip_days": ("days0", None, lambda s: contingent(s, "Benin").batches[0].slip_days),
+    "assumptions.slip_days": ("slip", None, lambda s: contingent(s, "Benin").batches[0].slip_days),
     "assumptions.tour_days": ("days1", None, lambda s: contingent(s, "Benin").tour_days),
     "contingent.Kenya.tour_days": ("days1", None, lambda s: contingent(s, "Kenya").tour_days),
     "contingent.Kenya.fulfilment": ("fraction", None, lambda s: contingent(s, "Kenya").fulfilment),
     "contingent.Kenya.attrition_per_year": ("days0", None, lambda s: contingent(s, "Kenya").attrition_per_year),
     "contingent.Kenya.rotation.probability": ("fraction", None, lambda s: contingent(s, "Kenya").relief_probability),
-    "contingent.Kenya.batches.0.slip_days": ("days0", None, lambda s: contingent(s, "Kenya").batches[0].slip_days),
+    "contingent.Kenya.batches.0.slip_days": ("slip", None, lambda s: contingent(s, "Kenya").batches[0].slip_days),
     "contingent.Kenya.pledged": ("kenya_pledged", "contingent.Kenya", lambda s: contingent(s, "Kenya").pledged),
     "contingent.Benin.schedule.interval_days": (
         "int0", None, lambda s: (contingent(s, "Benin").batches[1].planned - contingent(s, "Benin").batches[0].planned).days),
@@ -54,7 +54,7 @@ OVERRIDES = {
     "mission.authorized": ("int0", None, lambda s: s.authorized),
     "mission.target": ("int0", None, lambda s: s.target),
 }
-DIST_KINDS = {"fraction", "days0", "days1"}
+DIST_KINDS = {"fraction", "days0", "days1", "slip"}
 
 FACT_REFS = ["fact:mission.planned_total", "fact:kenya.pledged_total", "fact:mandate.unsc_approval", "fact:no.such_fact"]
 
@@ -97,17 +97,40 @@ def resolve_fact(value, facts):
     return value
 
 
-def classify(kind: str, value, facts):
-    """True: the override must be accepted; False: it must be refused; None: either (distribution tables)."""
+#: The upper limits of sim/scenario/limits.py (#16) on the overridden keys that have one.
+HIGHEST = {
+    "assumptions.slip_days": limits.MAX_DAYS, "assumptions.tour_days": limits.MAX_DAYS,
+    "contingent.Kenya.tour_days": limits.MAX_DAYS, "contingent.Kenya.batches.0.slip_days": limits.MAX_DAYS,
+    "contingent.Kenya.attrition_per_year": limits.MAX_ATTRITION_PER_YEAR,
+    "contingent.Benin.schedule.interval_days": limits.MAX_DAYS, "mandate.UNSC 2699.drawdown_days": limits.MAX_DAYS,
+    "funding.runway_days": limits.MAX_DAYS, "funding.pledge.United States.tranches": limits.MAX_TRANCHES,
+    "funding.pledge.United States.amount_usd": limits.MAX_USD, "funding.start_balance_usd": limits.MAX_USD,
+    "scenario.replications": limits.MAX_REPLICATIONS, "scenario.seed": limits.MAX_SEED,
+    "mission.authorized": limits.MAX_PEOPLE, "mission.target": limits.MAX_PEOPLE,
+}
+
+
+def classify(kind: str, value, facts, highest: float | None = None):
+    """True: the override must be accepted; False: it must be refused; None: either (distribution tables).
+
+    ``highest``: the key's upper limit (its absolute value for a signed one), if it has one.
+    """
     value = resolve_fact(value, facts)
     if isinstance(value, dict):
-        return classify_table(kind, value)
+        verdict = classify_table(kind, value)
+        if verdict and highest is not None and Dist.from_table(value).support()[1] > highest:
+            dist = Dist.from_table(value)
+            return None if dist.kind in ("normal", "lognormal") and dist.params[1] > 0 else False
+        return verdict
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return False
+    if highest is not None and abs(value) > highest:
         return False
     integral = value == int(value)
     return {
         "fraction": 0 <= value <= 1,
         "days0": value >= 0,
+        "slip": True,  # a slip may be negative (#11): early; within +-MAX_DAYS (HIGHEST)
         "days1": value >= 1,
         "int0": integral and value >= 0,
         "int1": integral and value >= 1,
@@ -132,6 +155,8 @@ def classify_table(kind: str, value: dict):
         return dist.kind not in ("normal", "lognormal") and 0 <= lo and hi <= 1
     if dist.kind == "beta":
         return False  # beta is for fractions only
+    if kind == "slip":
+        return True  # any finite distribution: a slip may be negative (#11)
     low = 1 if kind == "days1" else 0
     if lo == hi or dist.kind not in ("normal", "lognormal"):
         return lo >= low  # a bounded (or degenerate) distribution must stay within bounds
@@ -157,6 +182,7 @@ def names_key(problem, key: str) -> bool:
 VALID_VALUES = {
     "fraction": fraction_dist().map(raw),
     "days0": days_dist().map(raw),
+    "slip": days_dist().map(raw),
     "days1": days_dist(low=1).map(raw),
     "int0": st.integers(0, 10**6),
     "int1": st.integers(1, 10**6),
@@ -189,7 +215,7 @@ def override_sets(draw):
 def test_overrides_give_the_value_or_a_clean_error(overrides, baseline):
     base = baseline
     document_before, hash_before = copy.deepcopy(base.document), base.hash
-    verdicts = {key: classify(OVERRIDES[key][0], value, base.facts) for key, value in overrides.items()}
+    verdicts = {key: classify(OVERRIDES[key][0], value, base.facts, HIGHEST.get(key)) for key, value in overrides.items()}
     try:
         variant = base.with_overrides(overrides)
     except ScenarioError as error:
@@ -292,7 +318,7 @@ def test_override_with_huge_renewed_months_is_refused(baseline):
     with pytest.raises(ScenarioError) as info:
         baseline.with_overrides({"mandate.Renewal 2025.renewed_months": 10**6})
     (problem,) = info.value.problems
-    assert problem.path == "mandate.Renewal 2025.renewed_months" and "must be <= 1200" in problem.message
+    assert problem.path == "mandate.Renewal 2025.renewed_months" and "must be <= 1,200" in problem.message
     # the largest allowed value is usable: its deadlines are those of the file (the next renewal is after the end)
     assert baseline.with_overrides({"mandate.Renewal 2025.renewed_months": 1200}).deadlines() == [
         ("UNSC 2699", dt.date(2024, 10, 2)), ("Renewal 2025", dt.date(2025, 10, 2))]

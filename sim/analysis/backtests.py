@@ -68,12 +68,16 @@ def backtest(result, observations: Sequence) -> dict:
     observations = list(observations)
     check_observations(sc, observations)
     rows, scores, errors = [], [], []
+    observed: dict[str, list[int]] = {}  # the days each series is observed on: their distributions are summed at once
+    for obs in observations:
+        observed.setdefault(obs[1], []).append(sc.day(obs[0].date() if isinstance(obs[0], dt.datetime) else obs[0]))
+    distributions = {series: result.distributions(series, days) for series, days in observed.items()}
     for obs in observations:
         date, series, value = obs[0], obs[1], obs[2]
         source = obs[3] if len(obs) > 3 else ""
         date = date.date() if isinstance(date, dt.datetime) else date
         day = sc.day(date)
-        counts = result.distribution(series, day)
+        counts = distributions[series][day]
         q = {k: float(v[day]) for k, v in result.quantiles(series).items()}
         median = q["p50"]
         score = crps(counts, value)

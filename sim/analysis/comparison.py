@@ -11,6 +11,7 @@ from ..results.exports import article_files, curves_wide_csv, sources_csv
 from ..runner import defaults, open_backend, run
 from ..errors import InputError
 from ..scenario import as_scenario
+from ..scenario.limits import MAX_COMPARED
 from ..text import clip, count_text, json_text, money_text, percent_text, rows_csv, table
 from ..version import __version__
 from .checkpoints import checkpoints, funding_row, headline
@@ -31,6 +32,8 @@ def compare(scenarios: Iterable, replications: int | None = None, seed: int | No
     scenarios = [as_scenario(s) for s in scenarios]
     if not scenarios:
         raise InputError("compare needs at least one scenario")
+    if len(scenarios) > MAX_COMPARED:
+        raise InputError(f"compare takes at most {MAX_COMPARED} scenarios, got {len(scenarios)}")
     replications, seed = defaults(scenarios[0], replications, seed)
     results = []
     with open_backend(backend, workers, scheduler) as opened:

@@ -8,11 +8,12 @@ import tomllib
 from typing import Mapping, Sequence
 
 from ..errors import SimError
+from ..scenario.limits import MAX_SWEEP_POINTS
 from ..text import parse_value, tidy
 
 
 #: The most values one ``start:stop:step`` range may give (a typo like ``0:1:0.0001`` is caught).
-MAX_RANGE = 10_000
+MAX_RANGE = MAX_SWEEP_POINTS
 
 
 class SweepError(SimError, ValueError):
@@ -55,7 +56,7 @@ def parse_values(text: str) -> list:
             return _range(*numbers, text=text)
     try:
         values = tomllib.loads(f"v = [{text}]")["v"]
-    except tomllib.TOMLDecodeError:
+    except (ValueError, RecursionError):  # not TOML, nested too deeply, an integer of thousands of digits
         values = [parse_value(part.strip()) for part in text.split(",")]
     if any(v == "" for v in values):
         raise SweepError(f"empty value in {text!r}")
@@ -97,6 +98,11 @@ def parse_grid(items: Sequence[str]) -> dict[str, list]:
 
 
 def expand_grid(grid: Mapping[str, Sequence]) -> list[dict]:
-    """The cartesian product of ``grid`` as override dicts, the first key varying slowest."""
+    """The cartesian product of ``grid`` as override dicts, the first key varying slowest (SweepError beyond
+    MAX_SWEEP_POINTS points)."""
     keys = list(grid)
+    points = math.prod(len(grid[k]) for k in keys)
+    if points > MAX_SWEEP_POINTS:
+        sizes = " x ".join(f"{len(grid[k]):,}" for k in keys)
+        raise SweepError(f"the grid has {sizes} = {points:,} points; at most {MAX_SWEEP_POINTS:,}")
     return [dict(zip(keys, combo)) for combo in itertools.product(*(list(grid[k]) for k in keys))]

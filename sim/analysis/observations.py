@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from ..errors import SimError
-from ..text import did_you_mean
+from ..scenario.limits import MAX_NAME_CHARS, MAX_OBSERVATIONS
+from ..text import InputFileError, clip, did_you_mean, read_text_file
 from .grid import plain_number
 
 if TYPE_CHECKING:
@@ -53,18 +54,13 @@ def read_observations(path) -> list[Observation]:
     path = Path(path)
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ObservationError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise ObservationError(f"{name}: is a folder, not a CSV file") from None
-    except UnicodeDecodeError:
-        raise ObservationError(f"{name}: not a text file (not UTF-8); observations are a CSV text file") from None
-    except OSError as error:
-        raise ObservationError(f"{name}: cannot read: {error.strerror}") from None
+        text = read_text_file(path)
+    except InputFileError as error:
+        hint = {"folder": ", not a CSV file", "binary": "; observations are a CSV text file"}.get(error.kind, "")
+        raise ObservationError(f"{name}: {error}{hint}") from None
     reader = csv.reader(io.StringIO(text, newline=""))
     header, columns, out = None, {}, []
-    for fields in reader:
+    for fields in _rows(reader, name):
         line = reader.line_num
         if not fields or all(not f.strip() for f in fields) or fields[0].lstrip().startswith("#"):
             continue
@@ -74,7 +70,7 @@ def read_observations(path) -> list[Observation]:
             for column in header:
                 if column not in OBSERVATION_COLUMNS:
                     hint = did_you_mean(column, OBSERVATION_COLUMNS)
-                    raise ObservationError(f"{name}:{line}: unknown column {column!r}{hint}; "
+                    raise ObservationError(f"{name}:{line}: unknown column {clip(repr(column), 60)}{hint}; "
                                            f"the header is date,series,value[,source]")
             if len(set(header)) != len(header):
                 raise ObservationError(f"{name}:{line}: a column is named twice in the header")
@@ -93,21 +89,38 @@ def read_observations(path) -> list[Observation]:
                 raise ValueError
             date = dt.date.fromisoformat(raw_date)
         except ValueError:
-            raise ObservationError(f"{where}: date: not a date like 2024-08-27: {raw_date!r}") from None
+            raise ObservationError(f"{where}: date: not a date like 2024-08-27: {clip(repr(raw_date), 60)}") from None
         series = fields[columns["series"]]
         if not series:
             raise ObservationError(f"{where}: series: empty; give 'total' or a country of the scenario")
         raw_value = fields[columns["value"]].replace(",", "")
         value = plain_number(raw_value)
         if value is None or not math.isfinite(value):
-            raise ObservationError(f"{where}: value: not a number: {fields[columns['value']]!r}")
+            raise ObservationError(f"{where}: value: not a number: {clip(repr(fields[columns['value']]), 60)}")
         if value < 0:
             raise ObservationError(f"{where}: value: a strength cannot be negative, got {value:g}")
         source = fields[columns["source"]] if "source" in columns else ""
+        for column, text in (("series", series), ("source", source)):
+            if len(text) > MAX_NAME_CHARS:
+                raise ObservationError(f"{where}: {column}: {len(text):,} characters; at most {MAX_NAME_CHARS}")
+        if len(out) == MAX_OBSERVATIONS:
+            raise ObservationError(f"{where}: more than {MAX_OBSERVATIONS:,} observations; at most {MAX_OBSERVATIONS:,} "
+                                   f"figures can be scored and labelled on one chart")
         out.append(Observation(date, series, value, source, where))
     if header is None:
         raise ObservationError(f"{name}:1: empty file; the first line must be the header date,series,value[,source]")
     return out
+
+
+def _rows(reader, name: str):
+    """The rows of a CSV reader; ObservationError (``FILE:LINE: ...``) for a line the csv module refuses."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:  # a field over the csv module's limit, a quote left open, ...
+            raise ObservationError(f"{name}:{reader.line_num}: not CSV the reader can take: {error}") from None
 
 
 def check_observations(scenario: Scenario, observations: Sequence) -> None:
@@ -124,7 +137,7 @@ def check_observations(scenario: Scenario, observations: Sequence) -> None:
             raise ObservationError(f"{where}: date {date} is outside the run ({scenario.start} to {scenario.end})")
         if name not in series:
             hint = did_you_mean(name, series)
-            raise ObservationError(f"{where}: series {name!r} is neither 'total' nor a country of "
+            raise ObservationError(f"{where}: series {clip(repr(name), 60)} is neither 'total' nor a country of "
                                    f"{scenario.name!r}{hint}; countries: {', '.join(series[:-1])}")
         value = obs[2]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):

@@ -45,7 +45,7 @@ def sweep_variants(scenario: Scenario, grid: Mapping[str, Sequence]) -> list[tup
             if problem.path in grid and wrong_key:
                 raise SweepError(f"--set {problem.path}: {problem.message}")
         more = f" ({len(bad)} of {len(variants) + len(bad)} points are invalid)" if len(bad) > 1 else ""
-        raise SweepError(f"sweep point {point_text(point)}: {_problems(error)}{more}")
+        raise SweepError(f"sweep point {clip(point_text(point), 200)}: {_problems(error)}{more}")
     return variants
 
 

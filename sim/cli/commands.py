@@ -66,6 +66,10 @@ def cmd_validate(args) -> int:
             for problem in error.problems:
                 print(problem, file=sys.stderr)
             continue
+        except factbase.FactError as error:  # the fact base beside this file; the other files are still checked
+            bad += 1
+            print(f"{name}: <facts>: {error}", file=sys.stderr)
+            continue
         if not args.quiet:
             print(
                 f"ok  {name}: {scenario.name!r}, {plural(len(scenario.contingents), 'contingent')}, "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pathlib
 
+from ..text import InputFileError, read_text_file
 from .base import FactBase, default_facts_path
 
 
@@ -25,9 +26,10 @@ def check_quotes(base: FactBase, articles_dir: pathlib.Path) -> list[str]:
     problems: list[str] = []
     for fact in base.facts:
         if fact.source not in texts:
-            try:
-                texts[fact.source] = (articles_dir / fact.source).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
+            try:  # newlines read as Python's text mode reads them
+                text = read_text_file(articles_dir / fact.source)
+                texts[fact.source] = text.replace("\r\n", "\n").replace("\r", "\n")
+            except InputFileError:  # missing, a folder, a pipe, too large or not UTF-8
                 texts[fact.source] = None
         text = texts[fact.source]
         if text is None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import math
 import pathlib
 import tomllib
 
-from ..text import did_you_mean
+from ..text import InputFileError, did_you_mean, quoted, read_text_file
 from .base import UNITS, Conflict, Fact, FactBase, FactError, Source, default_facts_path
 
 _FACT_REQUIRED = ("id", "value", "unit", "as_of", "source", "quote")
@@ -28,14 +29,9 @@ def load_facts(path: pathlib.Path | None = None) -> FactBase:
     """
     path = pathlib.Path(path) if path is not None else default_facts_path()
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        raise FactError(f"{path}: fact base not found") from None
-    except OSError as exc:
-        raise FactError(f"{path}: cannot read fact base: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise FactError(f"{path}: invalid TOML: {exc}") from None
+        data = _read(path)
+    except InputFileError as exc:
+        raise FactError(f"{path}: {'fact base not found' if exc.kind == 'missing' else f'cannot read fact base: {exc}'}") from None
 
     _check_keys(path, "top level", data, _TOP_KEYS, ())
     raw_facts = data.get("fact", [])
@@ -50,7 +46,7 @@ def load_facts(path: pathlib.Path | None = None) -> FactBase:
     for number, table in enumerate(raw_facts, start=1):
         fact = _parse_fact(path, number, table)
         if fact.id in seen:
-            raise FactError(f"{path}: fact {fact.id!r}: duplicate id")
+            raise FactError(f"{path}: fact {quoted(fact.id)}: duplicate id")
         seen.add(fact.id)
         facts.append(fact)
 
@@ -62,7 +58,7 @@ def load_facts(path: pathlib.Path | None = None) -> FactBase:
     if sources:
         for fact in facts:
             if fact.source not in sources:
-                raise FactError(f"{path}: fact {fact.id!r}: source {fact.source!r} is not named in "
+                raise FactError(f"{path}: fact {quoted(fact.id)}: source {quoted(fact.source)} is not named in "
                                 f"{path.parent / SOURCES_FILE}{did_you_mean(fact.source, sources)}")
     return FactBase(path=path, facts=tuple(facts), conflicts=tuple(conflicts), sources=sources)
 
@@ -70,14 +66,11 @@ def load_facts(path: pathlib.Path | None = None) -> FactBase:
 def load_sources(path: pathlib.Path) -> dict[str, Source]:
     """The ``[[source]]`` tables of a sources file, by file name (empty when there is no such file)."""
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
+        data = _read(path)
+    except InputFileError as exc:
+        if exc.kind == "missing":
+            return {}
         raise FactError(f"{path}: cannot read: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise FactError(f"{path}: invalid TOML: {exc}") from None
     _check_keys(path, "top level", data, ("source",), ())
     tables = data.get("source", [])
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
@@ -89,15 +82,26 @@ def load_sources(path: pathlib.Path) -> dict[str, Source]:
         texts = {key: table.get(key, "") for key in _SOURCE_KEYS if key != "date"}
         for key, value in texts.items():
             if not isinstance(value, str) or (key in ("file", "name") and not value.strip()):
-                raise FactError(f"{path}: source #{number}: {key!r} must be a{' non-empty' if key in ('file', 'name') else ''} string")
+                raise FactError(f"{path}: source #{number}: {quoted(key)} must be a{' non-empty' if key in ('file', 'name') else ''} string")
         date = table.get("date")
         if date is not None and not _is_date(date):
-            raise FactError(f"{path}: source {texts['file']!r}: 'date' must be a TOML date (YYYY-MM-DD), got {date!r}")
+            raise FactError(f"{path}: source {quoted(texts['file'])}: 'date' must be a TOML date (YYYY-MM-DD), got {quoted(date)}")
         if texts["file"] in sources or texts["name"] in names:
-            raise FactError(f"{path}: source {texts['file']!r}: its file or name is given twice")
+            raise FactError(f"{path}: source {quoted(texts['file'])}: its file or name is given twice")
         names.add(texts["name"])
         sources[texts["file"]] = Source(date=date, **texts)
     return sources
+
+
+def _read(path: pathlib.Path) -> dict:
+    """The TOML document of ``path``; InputFileError if it cannot be read as text, FactError if not TOML."""
+    text = read_text_file(path)
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise FactError(f"{path}: invalid TOML: nested too deeply") from None
+    except ValueError as exc:  # TOMLDecodeError, or an integer of thousands of digits
+        raise FactError(f"{path}: invalid TOML: {exc}") from None
 
 
 def _check_keys(
@@ -106,10 +110,10 @@ def _check_keys(
     """Raise FactError if ``table`` has a key not in ``allowed`` or lacks one in ``required``."""
     for key in table:
         if key not in allowed:
-            raise FactError(f"{path}: {where}: unknown key {key!r}{did_you_mean(key, allowed)}")
+            raise FactError(f"{path}: {where}: unknown key {quoted(key)}{did_you_mean(key, allowed)}")
     for key in required:
         if key not in table:
-            raise FactError(f"{path}: {where}: missing key {key!r}")
+            raise FactError(f"{path}: {where}: missing key {quoted(key)}")
 
 
 def _parse_fact(path: pathlib.Path, number: int, table: dict) -> Fact:
@@ -117,31 +121,33 @@ def _parse_fact(path: pathlib.Path, number: int, table: dict) -> Fact:
     fact_id = table.get("id")
     if not isinstance(fact_id, str) or not fact_id.strip():
         raise FactError(f"{path}: fact #{number}: 'id' must be a non-empty string")
-    where = f"fact {fact_id!r}"
+    where = f"fact {quoted(fact_id)}"
     _check_keys(path, where, table, _FACT_KEYS, _FACT_REQUIRED)
 
     unit = table["unit"]
     if unit not in UNITS:
-        raise FactError(f"{path}: {where}: unit {unit!r} is not one of {', '.join(UNITS)}{did_you_mean(unit, UNITS)}")
+        raise FactError(f"{path}: {where}: unit {quoted(unit)} is not one of {', '.join(UNITS)}{did_you_mean(unit, UNITS)}")
 
     value = table["value"]
     if unit == "date":
         if not _is_date(value):
-            raise FactError(f"{path}: {where}: a 'date' fact needs a TOML date value, got {value!r}")
+            raise FactError(f"{path}: {where}: a 'date' fact needs a TOML date value, got {quoted(value)}")
     elif unit == "country":
         if not isinstance(value, str) or not value.strip():
-            raise FactError(f"{path}: {where}: a 'country' fact needs a country name, got {value!r}")
+            raise FactError(f"{path}: {where}: a 'country' fact needs a country name, got {quoted(value)}")
     else:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise FactError(f"{path}: {where}: value must be a number for unit {unit!r}, got {value!r}")
+            raise FactError(f"{path}: {where}: value must be a number for unit {quoted(unit)}, got {quoted(value)}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise FactError(f"{path}: {where}: value must be a finite number, got {quoted(value)}")
         if value < 0:
-            raise FactError(f"{path}: {where}: value must be non-negative, got {value!r}")
+            raise FactError(f"{path}: {where}: value must be non-negative, got {quoted(value)}")
         if unit == "percent" and value > 100:
-            raise FactError(f"{path}: {where}: a percent must lie in [0, 100], got {value!r}")
+            raise FactError(f"{path}: {where}: a percent must lie in [0, 100], got {quoted(value)}")
 
     as_of = table["as_of"]
     if not _is_date(as_of):
-        raise FactError(f"{path}: {where}: 'as_of' must be a TOML date (YYYY-MM-DD), got {as_of!r}")
+        raise FactError(f"{path}: {where}: 'as_of' must be a TOML date (YYYY-MM-DD), got {quoted(as_of)}")
 
     source = table["source"]
     if (
@@ -151,7 +157,7 @@ def _parse_fact(path: pathlib.Path, number: int, table: dict) -> Fact:
         or "\\" in source
         or source in (".", "..")
     ):
-        raise FactError(f"{path}: {where}: 'source' must be a bare article file name, got {source!r}")
+        raise FactError(f"{path}: {where}: 'source' must be a bare article file name, got {quoted(source)}")
 
     quote = table["quote"]
     if not isinstance(quote, str) or not quote.strip():
@@ -175,7 +181,7 @@ def _parse_conflict(path: pathlib.Path, number: int, table: dict, known: set[str
         raise FactError(f"{path}: {where}: 'facts' must list at least two fact ids")
     for fact_id in ids:
         if fact_id not in known:
-            raise FactError(f"{path}: {where}: fact {fact_id!r} does not exist{did_you_mean(fact_id, sorted(known))}")
+            raise FactError(f"{path}: {where}: fact {quoted(fact_id)} does not exist{did_you_mean(fact_id, sorted(known))}")
     if len(set(ids)) != len(ids):
         raise FactError(f"{path}: {where}: 'facts' repeats an id")
     note = table["note"]

@@ -124,7 +124,7 @@ class Ledger:
                 self.change(day, c, -count)
                 continue
             before = count
-            for j in range(1, drawdown + 1):
+            for j in range(1, min(drawdown, self.plan.days - day) + 1):  # departures after the run are not logged
                 after = round_half_up(count * (1 - j / drawdown))
                 if before > after:
                     self.depart_later(day + j, c, before - after)

@@ -31,6 +31,7 @@ from collections import deque
 import simpy
 
 from ..dists import Dist, round_half_up
+from ..scenario.limits import MAX_ATTRITION_PER_YEAR, MAX_DAYS
 from ..streams import Streams
 from .ledger import Group, Ledger, Unit
 from .plan import ADMIT, CHARGE, DEPART, DISBURSE, MANDATE, PHASES, Plan, Trace
@@ -89,8 +90,8 @@ class Mission(Ledger):
         return self.streams.uniforms(name)[self.i][0] < p
 
     def days(self, name: tuple, dist: Dist, low: int = 0) -> int:
-        """A delay in whole days: rounded half up, never below ``low``."""
-        return max(low, round_half_up(self.draw(name, dist)))
+        """A delay in whole days: rounded half up, never below ``low`` nor above MAX_DAYS (beyond any run)."""
+        return max(low, whole_days(self.draw(name, dist)))
 
     # ------------------------------------------------------------------ the run
 
@@ -129,7 +130,7 @@ class Mission(Ledger):
         fulfilment = min(1.0, max(0.0, self.shared("fulfilment", ("fulfilment", country), spec.fulfilment)))
         quota = round_half_up(fulfilment * spec.pledged) - plan.known_total[c]  # what happened counts first
         tour = self.days(("tour_days", country), spec.tour_days, low=1)
-        self.hazards[c] = max(0.0, self.draw(("attrition", country), spec.attrition_per_year))
+        self.hazards[c] = min(max(0.0, self.draw(("attrition", country), spec.attrition_per_year)), MAX_ATTRITION_PER_YEAR)
         if plan.known[c]:
             self.env.process(self.history(c, tour))
         ready = plan.origin
@@ -141,7 +142,7 @@ class Mission(Ledger):
             if size <= 0:
                 continue  # an empty batch, or the fulfilled total is sent: it never comes
             quota -= size
-            slip = round_half_up(self.shared("slip_days", ("slip", country, k), batch.slip_days))
+            slip = whole_days(self.shared("slip_days", ("slip", country, k), batch.slip_days))
             ready = max(ready, plan.batch_days[c][k] + slip)
             if plan.as_of is not None and ready <= plan.as_of:
                 ready = plan.as_of + 1  # it had not come by then
@@ -183,7 +184,7 @@ class Mission(Ledger):
         probability = self.draw(("relief_probability", country, group.id), spec.relief_probability)
         if not self.chance(("relief", country, group.id), probability):
             return None
-        gap = round_half_up(self.draw(("relief_gap", country, group.id), spec.relief_gap_days))
+        gap = whole_days(self.draw(("relief_gap", country, group.id), spec.relief_gap_days))
         leaves = arrived + group.tour
         ready = leaves + gap if gap >= 0 else max(arrived + 1, leaves + gap)  # never before the day after they came
         size = group.size
@@ -224,7 +225,7 @@ class Mission(Ledger):
             if amount <= 0:
                 return
             remaining -= amount
-            slip = round_half_up(self.draw(("tranche_slip", pledge.donor, k), pledge.slip_days))  # < 0: early
+            slip = whole_days(self.draw(("tranche_slip", pledge.donor, k), pledge.slip_days))  # < 0: early
             ready = max(ready, plan.pledge_days[p][k] + slip)
             yield self.at(ready, DISBURSE)
             self.credit(ready, amount)
@@ -323,3 +324,9 @@ class Mission(Ledger):
 def simulate(plan: Plan, streams: Streams, index: int) -> Trace:
     """Run replication ``streams.block * BLOCK + index`` of ``plan``'s scenario."""
     return Mission(plan, streams, index).run()
+
+
+def whole_days(drawn: float) -> int:
+    """A drawn number of days (a slip or gap may be negative) rounded half up, within +-MAX_DAYS: longer than
+    any run, so an infinite draw of a normal or lognormal tail means "never within the run", not a crash."""
+    return round_half_up(min(max(drawn, -MAX_DAYS), MAX_DAYS))

@@ -36,6 +36,9 @@ from .style import (
 #: Ceiling and target lines: over the bands and the medians (medians are at 4 and a little more).
 LINES_Z = 4.8
 
+#: The most sources a footnote names (the others are counted).
+FOOTNOTE_SOURCES = 20
+
 
 def scale_top(scenarios: Sequence[Any], data_top: float, room: float = 1.1) -> float:
     """The upper y limit of a strength chart: the data and every ceiling, and a target only if it is
@@ -53,8 +56,12 @@ def text_days(text: str, first: dt.date, stop: dt.date, size: float = 9.5, pad: 
 
 
 def text_width(text: str, size: float) -> float:
-    """The width in pixels of the widest line of ``text`` at ``size`` points, in the charts' font."""
-    widths = [TextPath((0, 0), line, size=size).get_extents().width if line.strip() else 0.0
+    """The width in pixels of the widest line of ``text`` at ``size`` points, in the charts' font.
+
+    A ``$`` is measured as an ``S`` of about its width: the charts show it as written (:func:`plain_text`),
+    and a path of a text with two of them would be parsed as math (and may fail to parse).
+    """
+    widths = [TextPath((0, 0), line.replace("$", "S"), size=size).get_extents().width if line.strip() else 0.0
               for line in text.split("\n")]
     return max(widths) * DPI / 72
 
@@ -205,6 +212,8 @@ def add_footnote(fig: Figure, results: Sequence[Any], extra_sources: Sequence[st
             files.append(source)
     name = results[0].scenario.facts.source_name
     sources = [name(file) for file in sorted(files)]
+    if len(sources) > FOOTNOTE_SOURCES:  # thousands of observations' sources would bury the chart
+        sources = sources[:FOOTNOTE_SOURCES] + [f"and {len(sources) - FOOTNOTE_SOURCES:,} more"]
     text = "Sources: " + ("; ".join(sources) if sources else "none (the scenario uses no sourced facts)") + ". "
     if len(results) == 1:
         r = results[0]

@@ -26,6 +26,7 @@ from .style import (
     as_date,
     new_figure,
     nice_top,
+    plain_text,
     style_time_axis,
     with_alpha,
 )
@@ -104,4 +105,4 @@ def backtest_chart(result: Any, observations: Sequence[tuple], scores: dict | No
     extra = [str(o[3]) for o in observations if o[3]]
     note = f"{hidden} observation(s) outside the run or of unknown series not shown." if hidden else ""
     add_footnote(fig, [result], extra_sources=extra, extra_note=note)
-    return fig
+    return plain_text(fig)

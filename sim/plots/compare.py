@@ -22,6 +22,8 @@ from .style import (
     add_title,
     last_date,
     new_figure,
+    nice_top,
+    plain_text,
     style_time_axis,
 )
 
@@ -73,4 +75,4 @@ def compare_chart(results: Sequence[Any]) -> Figure:
     add_title(fig, f"Scenarios compared — projected personnel ({runs})",
               "common random numbers: the differences come from the assumptions, not from sampling")
     add_footnote(fig, results)
-    return fig
+    return plain_text(fig)

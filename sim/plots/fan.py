@@ -32,6 +32,7 @@ from .style import (
     millions,
     new_figure,
     nice_top,
+    plain_text,
     style_time_axis,
 )
 
@@ -85,7 +86,7 @@ def strength_chart(result: Any) -> Figure:
               "below, each contingent's mean strength, stacked: it adds up to the mean total",
               overrides=sc.overrides)
     add_footnote(fig, [result])
-    return fig
+    return plain_text(fig)
 
 
 def composition(result: Any) -> tuple[list[str], list[np.ndarray]]:
@@ -140,7 +141,7 @@ def funding_chart(result: Any) -> Figure:
     add_title(fig, f"{sc.name} — projected funding balance ({result.replications:,} replications)",
               "nobody leaves home while the balance is below zero", overrides=sc.overrides)
     add_footnote(fig, [result])
-    return fig
+    return plain_text(fig)
 
 
 def fan(ax: Axes, result: Any) -> list:

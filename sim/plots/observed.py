@@ -16,11 +16,14 @@ from .style import LEGEND_SIZE, LEGEND_X, OBSERVED, as_date, day_month
 LABEL_SIZE = 8.5
 ROW_PX = 31
 MAX_ROWS = 3
+#: The most observed points labelled in a panel: thousands of labels would take minutes to draw and hide the chart.
+LABELLED = 60
 
 
 def observed_points(ax: Axes, observations: Sequence[tuple], name: Callable[[str], str], label: str | None = None,
                     with_series: bool = False) -> tuple[Any, float]:
-    """Observed figures as diamonds, each labelled with its value, date and article (by its short name).
+    """Observed figures as diamonds, each labelled with its value, date and article (by its short name), when
+    there are at most LABELLED of them.
 
     The labels sit in a row at the top of the panel (more rows only when the axis is full), each
     as near above its point as the labels before it allow, spread along the whole axis if need be
@@ -33,7 +36,7 @@ def observed_points(ax: Axes, observations: Sequence[tuple], name: Callable[[str
     ys = [float(o[2]) for o in observations]
     points = ax.scatter(xs, ys, s=60, marker="D", color=OBSERVED, edgecolor="white", linewidth=1.0, zorder=6,
                         label=label, clip_on=False)
-    if not observations:
+    if not observations or len(observations) > LABELLED:
         return points, 0.0
     low, high = (mdates.num2date(x).date() for x in ax.get_xlim())
     start, stop = mdates.date2num(low), mdates.date2num(high)

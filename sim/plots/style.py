@@ -19,6 +19,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 
 from ..errors import InputError
@@ -159,6 +160,13 @@ def add_title(fig: Figure, title: str, subtitle: str = "", overrides: dict | Non
     if parts:
         fig.text(LEFT, SUBTITLE_Y, "; ".join(parts), ha="left", va="top", fontsize=SUBTITLE_SIZE,
                  color="#b2182b" if overrides else "#333333", gid="subtitle")
+
+
+def plain_text(fig: Figure) -> Figure:
+    """``fig`` with every text shown as written: a ``$`` in a name is a dollar sign, never the start of math."""
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+    return fig
 
 
 def new_figure() -> Figure:

@@ -30,6 +30,7 @@ from .style import (
     format_key,
     new_figure,
     plain_number,
+    plain_text,
     sorted_keys,
     thousands,
 )
@@ -124,7 +125,7 @@ def sweep_chart(rows: Sequence[dict], x: str, y: str, by: str | None = None, tit
     add_title(fig, title or f"{y} by {x}" + (f", by {by}" if by else ""))
     text = note or f"{len(rows)} sweep points"
     fig.text(LEFT, 0.012, textwrap.fill(text, 150), fontsize=NOTE_SIZE, color=NOTE, ha="left", va="bottom")
-    return fig
+    return plain_text(fig)
 
 
 def wilson(p: float, n: int, z: float = Z90) -> tuple[float, float]:
@@ -192,7 +193,7 @@ def sweep_points_chart(scenario: Any, keys: Sequence[str], rows: Sequence[dict],
             ax.set_xlim(-0.2, len(labels) - 0.8)
     if by and ax.get_legend() is not None:
         ax.get_legend().set_title(wrap(by, 30))
-    return fig
+    return plain_text(fig)
 
 
 def wrap(text: str, width: int) -> str:

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..scenario.bounds import strength_maxima
+
 if TYPE_CHECKING:
     from ..model import Trace
     from ..scenario import Scenario
@@ -50,10 +52,7 @@ class Layout:
     @classmethod
     def for_scenario(cls, scenario: Scenario) -> "Layout":
         """``scenario``'s layout: series, each one's largest strength (total capped by the ceilings), balance range."""
-        ceiling = max([scenario.authorized] + [m.authorized_after for m in scenario.mandates if m.authorized_after])
-        # a contingent never holds more than its pledge, unless its reliefs overlap the groups they relieve
-        pledged = [ceiling if c.relief_gap_days.support()[0] < 0 else c.pledged for c in scenario.contingents]
-        maxima = tuple(pledged) + (min(sum(pledged), ceiling),)
+        maxima = strength_maxima(scenario.contingents, scenario.authorized, scenario.mandates)
         low = high = 0.0
         if scenario.funding is not None:
             low, high = balance_bounds(scenario, maxima[-1])
@@ -115,7 +114,8 @@ def balance_bounds(scenario: Scenario, most_people: int) -> tuple[float, float]:
     span = (scenario.end - first).days + 1
     arrivals = 0
     for c in scenario.contingents:
-        cycle = c.tour_days.support()[0] + min(0.0, c.relief_gap_days.support()[0])  # a relief may overlap
+        # a relief may overlap; the lowest is -inf for a normal: drawn tours are clipped to 1 day
+        cycle = c.tour_days.support()[0] + min(0.0, c.relief_gap_days.support()[0])
         shortest = max(1, math.floor(cycle + 0.5)) if math.isfinite(cycle) else 1
         arrivals += c.pledged * (span // shortest + 1)
     months = (scenario.end.year - scenario.start.year) * 12 + scenario.end.month - scenario.start.month + 1

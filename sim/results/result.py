@@ -55,6 +55,17 @@ class Result:
         diff = self.acc.histogram[layout.offsets[s] : layout.offsets[s + 1]].reshape(layout.days, -1)
         return diff[: day + 1].sum(axis=0, dtype=np.int64)
 
+    def distributions(self, series: str, days) -> dict[int, np.ndarray]:
+        """:meth:`distribution` of ``series`` on each of ``days`` (a dict by day), the histogram summed once."""
+        layout = self.acc.layout
+        s = self.series.index(series)
+        diff = self.acc.histogram[layout.offsets[s] : layout.offsets[s + 1]].reshape(layout.days, -1)
+        out, running, done = {}, np.zeros(diff.shape[1], dtype=np.int64), 0
+        for day in sorted(set(days)):
+            running += diff[done : day + 1].sum(axis=0, dtype=np.int64)
+            out[day], done = running.copy(), day + 1
+        return out
+
     def mean(self, series: str = "total") -> np.ndarray:
         """Per-day mean strength of a series across replications."""
         return self.acc.sums[self.series.index(series)] / self.replications

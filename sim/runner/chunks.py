@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 #: Replications in a chunk: simulated, then reduced into the aggregate at once (a multiple of BLOCK).
 CHUNK = 8 * BLOCK
+#: The most cells of daily curves (series x days x replications, about 20 bytes each while reduced) held at
+#: once: a long run with many contingents reduces its chunks in parts, with the same result.
+CURVE_CELLS = 2**23
 
 #: Seconds between a worker's looks at whether its parent is still there.
 WATCH_SECONDS = 0.5
@@ -66,16 +69,22 @@ def run_chunks(
     """
     plan = Plan(scenario)
     partial = Accumulator(layout, thresholds(scenario))
+    step = max(1, min(CHUNK, CURVE_CELLS // (len(layout.series) * layout.days)))
     for start, stop in chunks:
-        traces = []
+        traces, kept_from = [], start
         for first in range(start, stop, BLOCK):
             streams = Streams(seed, first // BLOCK)
             count = min(BLOCK, stop - first)
-            traces.extend(simulate(plan, streams, i) for i in range(count))
+            for i in range(count):
+                traces.append(simulate(plan, streams, i))
+                if len(traces) == step:  # integer sums and counts: the same aggregate however the parts are cut
+                    partial.add(traces, keep_from=kept_from if keep else None)
+                    kept_from, traces = kept_from + step, []
             # progress by block, not by chunk: a bar moves every 64 replications, not every 512
             if report is not None:
                 report(count)
             elif _DONE_QUEUE is not None:
                 _DONE_QUEUE.put(count)
-        partial.add(traces, keep_from=start if keep else None)
+        if traces:
+            partial.add(traces, keep_from=kept_from if keep else None)
     return partial

@@ -16,6 +16,7 @@ import numpy as np
 from ..errors import InputError
 from ..model import Plan, Trace, simulate
 from ..results import Layout, Result, curves
+from ..scenario.limits import MAX_KEPT_VALUES, MAX_REPLICATIONS, MAX_SEED
 from ..streams import BLOCK, RecordingStreams
 from ..version import __version__
 from .backends import Backend, open_backend
@@ -27,13 +28,14 @@ if TYPE_CHECKING:
 
 
 def defaults(scenario: Scenario, replications: int | None = None, seed: int | None = None) -> tuple[int, int]:
-    """(replications, seed): those given, else the scenario's; refused (InputError) below 1 and below 0."""
+    """(replications, seed): those given, else the scenario's; refused (InputError) outside 1..MAX_REPLICATIONS
+    and 0..MAX_SEED."""
     replications = scenario.replications if replications is None else int(replications)
     seed = scenario.seed if seed is None else int(seed)
-    if replications < 1:
-        raise InputError(f"replications must be at least 1, got {replications}")
-    if seed < 0:
-        raise InputError(f"seed must be a non-negative integer, got {seed}")
+    if not 1 <= replications <= MAX_REPLICATIONS:
+        raise InputError(f"replications must be from 1 to {MAX_REPLICATIONS:,}, got {replications:,}")
+    if not 0 <= seed <= MAX_SEED:
+        raise InputError(f"seed must be a whole number from 0 to {MAX_SEED:,}, got {seed}")
     return replications, seed
 
 
@@ -59,6 +61,11 @@ def run(
     """
     replications, seed = defaults(scenario, replications, seed)
     layout = Layout.for_scenario(scenario)
+    kept = replications * len(layout.series) * layout.days
+    if keep_replications and kept > MAX_KEPT_VALUES:
+        raise InputError(f"keeping every replication would hold {kept:,} daily values ({replications:,} replications x "
+                         f"{len(layout.series)} series x {layout.days:,} days); at most {MAX_KEPT_VALUES:,}: "
+                         f"run fewer replications to keep them")
     chunks = plan_chunks(replications)
     report, close = progress_bar(progress, replications, scenario.name)
     try:

@@ -10,15 +10,17 @@ from pathlib import Path
 from typing import Any
 
 from ..facts import FactBase
+from .bounds import check_bounds, is_reserved, name_key
 from .checker import ALLOWED, DEFAULTS, MISSING, Checker, kind
+from .limits import (
+    MAX_ATTRITION_PER_YEAR, MAX_BATCHES, MAX_CONTINGENTS, MAX_DAYS, MAX_DESCRIPTION_CHARS, MAX_MANDATES, MAX_MONTHS,
+    MAX_PEOPLE, MAX_PLEDGES, MAX_PROBLEMS, MAX_REPLICATIONS, MAX_SEED, MAX_TRANCHES, MAX_USD,
+)
 from .lines import Index
 from .lines import Locator
 from .paths import item_label
-from .problems import ScenarioError
+from .problems import Problem, ScenarioError
 from .types import Batch, Contingent, Correlation, Funding, Mandate, Pledge, split_evenly
-
-#: The longest name (of the scenario, a country, a mandate, a donor): names are repeated in every row of the CSVs.
-MAX_NAME = 200
 
 
 def fields(document: dict, locator: Locator, source: Path, facts: FactBase) -> dict[str, Any]:
@@ -34,9 +36,7 @@ def fields(document: dict, locator: Locator, source: Path, facts: FactBase) -> d
     elif not check.keys(meta, "scenario", ("scenario",)):
         meta = {}
     name = check.string(meta, "name", ("scenario",))
-    if name is not None and len(name) > MAX_NAME:
-        check.problem(("scenario", "name"), f"at most {MAX_NAME} characters, got {len(name):,}")
-    description = check.string(meta, "description", ("scenario",), default="")
+    description = check.string(meta, "description", ("scenario",), default="", longest=MAX_DESCRIPTION_CHARS)
     start = check.date(meta, "start", ("scenario",)) if meta.get("start", 0) is not None else None
     end = check.date(meta, "end", ("scenario",)) if meta.get("end", 0) is not None else None
     if start and end and end <= start:
@@ -44,8 +44,8 @@ def fields(document: dict, locator: Locator, source: Path, facts: FactBase) -> d
     as_of = check.date(meta, "as_of", ("scenario",), required=False)
     if as_of and start and end and not start <= as_of <= end:
         check.problem(("scenario", "as_of"), f"must be between scenario.start ({start}) and scenario.end ({end}), got {as_of}")
-    replications = check.number(meta, "replications", ("scenario",), default=1000, integer=True, low=1)
-    seed = check.number(meta, "seed", ("scenario",), default=0, integer=True, low=0)
+    replications = check.number(meta, "replications", ("scenario",), default=1000, integer=True, low=1, high=MAX_REPLICATIONS)
+    seed = check.number(meta, "seed", ("scenario",), default=0, integer=True, low=0, high=MAX_SEED)
 
     mission = root.get("mission", MISSING)
     if mission is MISSING:
@@ -53,24 +53,29 @@ def fields(document: dict, locator: Locator, source: Path, facts: FactBase) -> d
         mission = {"authorized": 0}
     elif not check.keys(mission, "mission", ("mission",)):
         mission = {}
-    authorized = check.number(mission, "authorized", ("mission",), integer=True)
-    target = check.number(mission, "target", ("mission",), default=authorized, integer=True)
+    authorized = check.number(mission, "authorized", ("mission",), integer=True, high=MAX_PEOPLE, unit="officers")
+    target = check.number(mission, "target", ("mission",), default=authorized, integer=True, high=MAX_PEOPLE, unit="officers")
 
     assumptions = root.get("assumptions", {})
     if not check.keys(assumptions, "assumptions", ("assumptions",)):
         assumptions = {}
     base = _contingent_defaults(check, assumptions, ("assumptions",), DEFAULTS)
 
-    contingents = _items(check, root, "contingent", "country", _contingent, base)
+    contingents = _items(check, root, "contingent", "country", _contingent, base, most=MAX_CONTINGENTS)
     if "contingent" not in root or (isinstance(root.get("contingent"), list) and not root["contingent"]):
         check.problem(("contingent",), "at least one [[contingent]] is required")
-    mandates = sorted(_items(check, root, "mandate", "name", _mandate, authorized), key=lambda m: m.expires)
+    mandates = sorted(_items(check, root, "mandate", "name", _mandate, authorized, most=MAX_MANDATES), key=lambda m: m.expires)
 
     funding = None
     if "funding" in root:
         funding = _funding(check, root["funding"])
     correlation = _correlation(check, root.get("correlation", {}))
 
+    if not check.problems:
+        check_bounds(check, start, end, authorized, contingents, mandates, funding)
+    if check.more:
+        check.problems.append(Problem(str(locator.main), None, "<more>", f"and {check.more:,} more problems "
+                                                                       f"(at most {MAX_PROBLEMS} are listed)"))
     if check.problems:
         raise ScenarioError(check.problems)
     resolved = resolved_document(document, facts)
@@ -84,33 +89,44 @@ def fields(document: dict, locator: Locator, source: Path, facts: FactBase) -> d
     )
 
 
-def _items(check: Checker, root: dict, key: str, ident: str, build, context, prefix: tuple = ()) -> list:
-    """The built items of the array of tables ``root[key]``, each with a unique ``ident`` string; problems recorded."""
+def _items(check: Checker, root: dict, key: str, ident: str, build, context, prefix: tuple = (), most: int = 0) -> list:
+    """The built items of the array of tables ``root[key]`` (at most ``most``), each with a unique ``ident``
+    string (countries unique whatever their case and Unicode form, and not reserved); problems recorded."""
     items = root.get(key, [])
     if not isinstance(items, list):
         check.problem(prefix + (key,), f"must be an array of tables ([[{key}]]), got {kind(items)}")
         return []
-    out, seen = [], set()
+    if len(items) > most:
+        check.problem(prefix + (key,), f"{len(items):,} [[{'.'.join(prefix + (key,))}]] items; at most {most:,}")
+        return []
+    caseless = ident == "country"
+    out, seen = [], {}
     for index, item in enumerate(items):
         label = item_label(item, index)
         path = prefix + (key, label)
         if not isinstance(item, dict):
             check.problem(path, f"must be a table, got {kind(item)}")
             continue
-        value = item.get(ident)
-        if not isinstance(value, str) or not value:
-            check.problem(path + (ident,), f"{key} items need a non-empty {ident} string")
+        value = check.name(item, ident, path, key)
+        if value is None:
             continue
-        if len(value) > MAX_NAME:
-            check.problem(prefix + (key, index, ident), f"at most {MAX_NAME} characters, got {len(value):,}",
+        if caseless and is_reserved(value):
+            check.problem(path + (ident,), f"{value!r} is the name of the outputs' own series; give the country another name",
                           where=prefix + (key, Index(index), ident))
             continue
-        if value in seen:
-            check.problem(path + (ident,), f"duplicate {ident} {value!r}: each {key} must be unique",
+        same = seen.get(name_key(value, caseless))
+        if same is not None:
+            if same == value:
+                also = ""
+            elif name_key(same, caseless=False) == name_key(value, caseless=False):
+                also = f" (the same as {same!r} but for its Unicode form: {ascii(value)} against {ascii(same)})"
+            else:
+                also = f" (the same as {same!r} but for case)"
+            check.problem(path + (ident,), f"duplicate {ident} {value!r}{also}: each {key} must be unique",
                           where=prefix + (key, Index(index), ident))
             continue
-        seen.add(value)
-        built = build(check, item, path, context)
+        seen[name_key(value, caseless)] = value
+        built = build(check, {**item, ident: value}, path, context)
         if built is not None:
             out.append(built)
     return out
@@ -119,20 +135,21 @@ def _items(check: Checker, root: dict, key: str, ident: str, build, context, pre
 def _contingent_defaults(check: Checker, table: dict, path: tuple, base: dict) -> dict:
     """The per-contingent stochastic values, from ``table`` falling back on ``base``."""
     out = {
-        "fulfilment": check.dist(table, "fulfilment", path, base["fulfilment"], high=1, fraction=True),
-        "slip_days": check.dist(table, "slip_days", path, base["slip_days"], low=None),  # < 0: early
-        "tour_days": check.dist(table, "tour_days", path, base["tour_days"], low=1),
-        "attrition_per_year": check.dist(table, "attrition_per_year", path, base["attrition_per_year"]),
+        "fulfilment": check.dist(table, "fulfilment", path, base["fulfilment"], high=1, fraction=True, unit="fraction"),
+        "slip_days": check.dist(table, "slip_days", path, base["slip_days"], low=-MAX_DAYS, high=MAX_DAYS),  # < 0: early
+        "tour_days": check.dist(table, "tour_days", path, base["tour_days"], low=1, high=MAX_DAYS),
+        "attrition_per_year": check.dist(table, "attrition_per_year", path, base["attrition_per_year"],
+                                         high=MAX_ATTRITION_PER_YEAR, unit="per year"),
     }
     rotation = table.get("rotation", {})
     if check.keys(rotation, "rotation", path + ("rotation",)):
         out["rotation.probability"] = check.dist(
-            rotation, "probability", path + ("rotation",), base["rotation.probability"], high=1, fraction=True
+            rotation, "probability", path + ("rotation",), base["rotation.probability"], high=1, fraction=True, unit="fraction"
         )
         out["rotation.gap_days"] = check.dist(rotation, "gap_days", path + ("rotation",), base["rotation.gap_days"],
-                                              low=None)  # < 0: the relief comes before the group leaves
+                                              low=-MAX_DAYS, high=MAX_DAYS)  # < 0: the relief comes before the group leaves
         out["rotation.fraction"] = check.dist(
-            rotation, "fraction", path + ("rotation",), base["rotation.fraction"], high=1, fraction=True
+            rotation, "fraction", path + ("rotation",), base["rotation.fraction"], high=1, fraction=True, unit="fraction"
         )
     else:
         out["rotation.probability"] = out["rotation.gap_days"] = out["rotation.fraction"] = None
@@ -142,7 +159,7 @@ def _contingent_defaults(check: Checker, table: dict, path: tuple, base: dict) -
 def _contingent(check: Checker, item: dict, path: tuple, base: dict) -> Contingent | None:
     """The Contingent of ``item`` (its values falling back on ``base``), or None after recording its problems."""
     check.keys(item, "contingent", path)
-    pledged = check.number(item, "pledged", path, integer=True)
+    pledged = check.number(item, "pledged", path, integer=True, high=MAX_PEOPLE, unit="officers")
     values = _contingent_defaults(check, item, path, base)
     has_batches, has_schedule = "batches" in item, "schedule" in item
     batches: list[Batch] = []
@@ -154,14 +171,16 @@ def _contingent(check: Checker, item: dict, path: tuple, base: dict) -> Continge
         raw = item["batches"]
         if not isinstance(raw, list) or not raw:
             check.problem(path + ("batches",), "must be a non-empty array of {arrive, size} tables")
+        elif len(raw) > MAX_BATCHES:
+            check.problem(path + ("batches",), f"{len(raw):,} batches; at most {MAX_BATCHES:,} in all contingents together")
         else:
             for k, batch in enumerate(raw):
                 where = path + ("batches", k)
                 if not check.keys(batch, "batch", where):
                     continue
                 arrive = check.date(batch, "arrive", where)
-                size = check.number(batch, "size", where, integer=True)
-                slip = check.dist(batch, "slip_days", where, values["slip_days"], low=None)
+                size = check.number(batch, "size", where, integer=True, high=MAX_PEOPLE, unit="officers")
+                slip = check.dist(batch, "slip_days", where, values["slip_days"], low=-MAX_DAYS, high=MAX_DAYS)
                 known = check.flag(batch, "known", where)
                 if None not in (arrive, size, slip, known):
                     batches.append(Batch(arrive, size, slip, known))
@@ -174,9 +193,9 @@ def _contingent(check: Checker, item: dict, path: tuple, base: dict) -> Continge
         where = path + ("schedule",)
         if check.keys(schedule, "schedule", where):
             first = check.date(schedule, "first", where)
-            count = check.number(schedule, "batches", where, integer=True, low=1)
-            interval = check.number(schedule, "interval_days", where, default=0, integer=True)
-            slip = check.dist(schedule, "slip_days", where, values["slip_days"], low=None)
+            count = check.number(schedule, "batches", where, integer=True, low=1, high=MAX_BATCHES)
+            interval = check.number(schedule, "interval_days", where, default=0, integer=True, high=MAX_DAYS, unit="days")
+            slip = check.dist(schedule, "slip_days", where, values["slip_days"], low=-MAX_DAYS, high=MAX_DAYS)
             if None not in (first, count, interval, slip, pledged):
                 sizes = split_evenly(pledged, count)
                 try:
@@ -196,10 +215,10 @@ def _mandate(check: Checker, item: dict, path: tuple, authorized: int | None) ->
     """The Mandate of ``item`` (by default certain, renewed for 12 months, no drawdown), or None after problems."""
     check.keys(item, "mandate", path)
     expires = check.date(item, "expires", path)
-    renewal = check.dist(item, "renewal_probability", path, 1.0, high=1, fraction=True)
-    months = check.number(item, "renewed_months", path, default=12, integer=True, high=1200)
-    after = check.number(item, "authorized_after", path, default=None, integer=True)
-    drawdown = check.number(item, "drawdown_days", path, default=0, integer=True)
+    renewal = check.dist(item, "renewal_probability", path, 1.0, high=1, fraction=True, unit="fraction")
+    months = check.number(item, "renewed_months", path, default=12, integer=True, high=MAX_MONTHS, unit="months")
+    after = check.number(item, "authorized_after", path, default=None, integer=True, high=MAX_PEOPLE, unit="officers")
+    drawdown = check.number(item, "drawdown_days", path, default=0, integer=True, high=MAX_DAYS, unit="days")
     if None in (expires, renewal, months, drawdown):
         return None
     return Mandate(item["name"], expires, renewal, months, after, drawdown)
@@ -211,12 +230,13 @@ def _funding(check: Checker, table: Any) -> Funding | None:
     if not check.keys(table, "funding", path):
         return None
     values = {
-        key: check.number(table, key, path, default=0)
+        key: check.number(table, key, path, default=0, high=MAX_USD, unit="usd")
         for key in ("cost_per_officer_day_usd", "fixed_cost_per_month_usd", "deploy_cost_per_officer_usd")
     }
-    values["start_balance_usd"] = check.number(table, "start_balance_usd", path, default=0, low=None)
-    runway = check.number(table, "runway_days", path, default=0, integer=True)
-    pledges = _items(check, table, "pledge", "donor", _pledge, None, prefix=("funding",))
+    values["start_balance_usd"] = check.number(table, "start_balance_usd", path, default=0, low=-MAX_USD, high=MAX_USD,
+                                               unit="usd")
+    runway = check.number(table, "runway_days", path, default=0, integer=True, high=MAX_DAYS, unit="days")
+    pledges = _items(check, table, "pledge", "donor", _pledge, None, prefix=("funding",), most=MAX_PLEDGES)
     if None in values.values() or runway is None:
         return None
     return Funding(runway_days=runway, pledges=tuple(pledges), **values)
@@ -225,12 +245,12 @@ def _funding(check: Checker, table: Any) -> Funding | None:
 def _pledge(check: Checker, item: dict, path: tuple, _context) -> Pledge | None:
     """The Pledge of ``item`` (US dollars, in ``tranches`` from ``first``), or None after recording its problems."""
     check.keys(item, "pledge", path)
-    amount = check.number(item, "amount_usd", path)
-    fulfilment = check.dist(item, "fulfilment", path, 1.0, high=1, fraction=True)
-    tranches = check.number(item, "tranches", path, default=1, integer=True, low=1)
+    amount = check.number(item, "amount_usd", path, high=MAX_USD, unit="usd")
+    fulfilment = check.dist(item, "fulfilment", path, 1.0, high=1, fraction=True, unit="fraction")
+    tranches = check.number(item, "tranches", path, default=1, integer=True, low=1, high=MAX_TRANCHES)
     first = check.date(item, "first", path)
-    interval = check.number(item, "interval_days", path, default=0, integer=True)
-    slip = check.dist(item, "slip_days", path, 0, low=None)  # < 0: paid early
+    interval = check.number(item, "interval_days", path, default=0, integer=True, high=MAX_DAYS, unit="days")
+    slip = check.dist(item, "slip_days", path, 0, low=-MAX_DAYS, high=MAX_DAYS)  # < 0: paid early
     in_kind = check.flag(item, "in_kind", path)
     if None in (amount, fulfilment, tranches, first, interval, slip, in_kind):
         return None
@@ -242,7 +262,7 @@ def _correlation(check: Checker, table: Any) -> Correlation | None:
     path = ("correlation",)
     if not check.keys(table, "correlation", path):
         return None
-    values = {key: check.number(table, key, path, default=0.0, high=1) for key in ALLOWED["correlation"]}
+    values = {key: check.number(table, key, path, default=0.0, high=1, unit="fraction") for key in ALLOWED["correlation"]}
     return None if None in values.values() else Correlation(**{k: float(v) for k, v in values.items()})
 
 

@@ -13,7 +13,7 @@ from .build import fields
 from .files import read_with_extends
 from .lines import Locator
 from .paths import set_path
-from .problems import Problem, ScenarioError
+from .problems import Problem, ScenarioError, key_path
 from .types import Contingent, Correlation, FactUse, Funding, Mandate, add_months
 
 
@@ -111,7 +111,7 @@ class Scenario:
             try:
                 set_path(document, key, value)
             except KeyError as error:
-                problems.append(Problem("override", None, key, error.args[0]))
+                problems.append(Problem("override", None, key_path([key]), error.args[0]))
         if problems:
             raise ScenarioError(problems)
         source = Path(self.source)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..text import did_you_mean
+from ..text import clip, did_you_mean, quoted
 
 #: Arrays of tables and the key that identifies their items when merging and in key paths.
 ITEM_KEYS = {"contingent": "country", "mandate": "name", "pledge": "donor"}
@@ -35,7 +35,8 @@ def set_path(document: dict, dotted: str, value: Any) -> None:
             if found is None:
                 labels = [str(item_label(item, k)) for k, item in enumerate(node)]
                 numbered = f" (or their number, 0 to {len(node) - 1})" if node else ""
-                raise KeyError(f"no item {parts[i]!r}{did_you_mean(parts[i], labels)}; items: {', '.join(labels)}{numbered}")
+                listed = ", ".join(clip(label, 40) for label in labels[:20]) + (", ..." if len(labels) > 20 else "")
+                raise KeyError(f"no item {quoted(parts[i])}{did_you_mean(parts[i], labels)}; items: {listed}{numbered}")
             continue
         raise KeyError(f"{'.'.join(parts[:i])} is a value, not a table")
     if not isinstance(node, dict):

@@ -5,6 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import SimError
+from ..text import clip, printable
+from .limits import MAX_NAME_CHARS
+
+
+def key_path(parts) -> str:
+    """Key path parts as messages show them: dotted, each part cut to MAX_NAME_CHARS and printable."""
+    return ".".join(printable(clip(str(part), MAX_NAME_CHARS)) for part in parts)
 
 
 @dataclass(frozen=True)
