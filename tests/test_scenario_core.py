@@ -30,13 +30,13 @@ from strategies import DATES, FINITE, days_dist, fraction_dist, number, raw
 #: Getters read places no other key of this table can change (Benin takes the [assumptions] defaults).
 OVERRIDES = {
     "assumptions.fulfilment": ("fraction", None, lambda s: contingent(s, "Benin").fulfilment),
-    "assumptions.slip_days": ("days0", None, lambda s: contingent(s, "Benin").batches[0].slip_days),
+    "assumptions.slip_days": ("slip", None, lambda s: contingent(s, "Benin").batches[0].slip_days),
     "assumptions.tour_days": ("days1", None, lambda s: contingent(s, "Benin").tour_days),
     "contingent.Kenya.tour_days": ("days1", None, lambda s: contingent(s, "Kenya").tour_days),
     "contingent.Kenya.fulfilment": ("fraction", None, lambda s: contingent(s, "Kenya").fulfilment),
     "contingent.Kenya.attrition_per_year": ("days0", None, lambda s: contingent(s, "Kenya").attrition_per_year),
     "contingent.Kenya.rotation.probability": ("fraction", None, lambda s: contingent(s, "Kenya").relief_probability),
-    "contingent.Kenya.batches.0.slip_days": ("days0", None, lambda s: contingent(s, "Kenya").batches[0].slip_days),
+    "contingent.Kenya.batches.0.slip_days": ("slip", None, lambda s: contingent(s, "Kenya").batches[0].slip_days),
     "contingent.Kenya.pledged": ("kenya_pledged", "contingent.Kenya", lambda s: contingent(s, "Kenya").pledged),
     "contingent.Benin.schedule.interval_days": (
         "int0", None, lambda s: (contingent(s, "Benin").batches[1].planned - contingent(s, "Benin").batches[0].planned).days),
@@ -54,7 +54,7 @@ OVERRIDES = {
     "mission.authorized": ("int0", None, lambda s: s.authorized),
     "mission.target": ("int0", None, lambda s: s.target),
 }
-DIST_KINDS = {"fraction", "days0", "days1"}
+DIST_KINDS = {"fraction", "days0", "days1", "slip"}
 
 FACT_REFS = ["fact:mission.planned_total", "fact:kenya.pledged_total", "fact:mandate.unsc_approval", "fact:no.such_fact"]
 
@@ -108,6 +108,7 @@ def classify(kind: str, value, facts):
     return {
         "fraction": 0 <= value <= 1,
         "days0": value >= 0,
+        "slip": True,  # slips may be negative: an earlier arrival (#11)
         "days1": value >= 1,
         "int0": integral and value >= 0,
         "int1": integral and value >= 1,
@@ -132,6 +133,8 @@ def classify_table(kind: str, value: dict):
         return dist.kind not in ("normal", "lognormal") and 0 <= lo and hi <= 1
     if dist.kind == "beta":
         return False  # beta is for fractions only
+    if kind == "slip":
+        return True  # any finite slip, early or late (#11)
     low = 1 if kind == "days1" else 0
     if lo == hi or dist.kind not in ("normal", "lognormal"):
         return lo >= low  # a bounded (or degenerate) distribution must stay within bounds
@@ -157,6 +160,7 @@ def names_key(problem, key: str) -> bool:
 VALID_VALUES = {
     "fraction": fraction_dist().map(raw),
     "days0": days_dist().map(raw),
+    "slip": st.one_of(days_dist().map(raw), number(-1000, 0)),
     "days1": days_dist(low=1).map(raw),
     "int0": st.integers(0, 10**6),
     "int1": st.integers(1, 10**6),
