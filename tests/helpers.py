@@ -89,3 +89,20 @@ def mandate(scenario, name):
 
 def pledge(scenario, donor):
     return next(p for p in scenario.funding.pledges if p.donor == donor)
+
+
+def expected(days: int, *segments: tuple[int, int, int]):
+    """A curve that is `value` on days [first, last) for each (first, last, value)."""
+    import numpy as np
+
+    out = np.zeros(days, dtype=np.int64)
+    for first, last, value in segments:
+        out[first:last] = value
+    return out
+
+
+def curve(sc, series: str = "total", replication: int = 0):
+    """Replication ``replication``'s daily strength of ``series`` (``sim.replicate``)."""
+    import sim
+
+    return sim.replicate(sc, replication).strength[series]

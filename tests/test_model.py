@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import sim
+from helpers import curve, expected
 from sim.model.mission import Environment
 
 HEAD = """
@@ -35,18 +36,6 @@ def scenario(tmp_path, body: str, end: str = "2024-03-31", authorized: int = 10_
     path = tmp_path / "s.toml"
     path.write_text(HEAD.format(end=end, authorized=authorized) + textwrap.dedent(body))
     return sim.load(path)
-
-
-def expected(days: int, *segments: tuple[int, int, int]) -> np.ndarray:
-    """A curve that is `value` on days [first, last) for each (first, last, value)."""
-    out = np.zeros(days, dtype=np.int64)
-    for first, last, value in segments:
-        out[first:last] = value
-    return out
-
-
-def curve(sc: sim.Scenario, series: str = "total", replication: int = 0) -> np.ndarray:
-    return sim.replicate(sc, replication).strength[series]
 
 
 def test_tours_reliefs_and_gaps(tmp_path):

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 import sim
+from helpers import curve, expected
 from sim.dists import Dist, beta_quantile, round_half_up
 from sim.scenario import ScenarioError
 from sim.streams import BLOCK, Streams
@@ -42,18 +43,6 @@ def scenario(tmp_path, body: str, end: str = "2024-03-31", authorized: int = 10_
     path = tmp_path / name
     path.write_text(HEAD.format(end=end, authorized=authorized, seed=seed) + textwrap.dedent(body))
     return sim.load(path)
-
-
-def expected(days: int, *segments: tuple[int, int, int]) -> np.ndarray:
-    """A curve that is `value` on days [first, last) for each (first, last, value)."""
-    out = np.zeros(days, dtype=np.int64)
-    for first, last, value in segments:
-        out[first:last] = value
-    return out
-
-
-def curve(sc: sim.Scenario, series: str = "total", replication: int = 0) -> np.ndarray:
-    return sim.replicate(sc, replication).strength[series]
 
 
 def own_uniforms(seed: int, name: tuple) -> np.ndarray:

@@ -182,7 +182,7 @@ def names_key(problem, key: str) -> bool:
 VALID_VALUES = {
     "fraction": fraction_dist().map(raw),
     "days0": days_dist().map(raw),
-    "slip": days_dist().map(raw),
+    "slip": st.one_of(days_dist().map(raw), number(-1000, 0)),
     "days1": days_dist(low=1).map(raw),
     "int0": st.integers(0, 10**6),
     "int1": st.integers(1, 10**6),
