@@ -50,7 +50,7 @@ def test_missing_names_what_and_how_to_install():
 
 
 def test_bad_arguments_of_the_python_api_are_value_errors(baseline):
-    with pytest.raises(InputError, match="replications must be at least 1"):
+    with pytest.raises(InputError, match="replications must be from 1 to 100,000, got 0"):
         sim.run(baseline, replications=0)
     with pytest.raises(ValueError):  # what a Python caller catches
         sim.parse_values("0:1:0")
