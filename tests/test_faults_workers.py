@@ -59,7 +59,7 @@ def running(pid: int) -> bool:
 
 def test_killing_the_main_process_stops_its_workers_within_10_seconds(tmp_path):
     process = subprocess.Popen(
-        [sys.executable, "-m", "sim", "run", str(BASELINE), "-n", "2000000", "--workers", "2", "--quiet",
+        [sys.executable, "-m", "sim", "run", str(BASELINE), "-n", "100000", "--workers", "2", "--quiet",
          "-o", str(tmp_path / "out")],
         env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     workers: list[int] = []
