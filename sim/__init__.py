@@ -10,7 +10,9 @@ The public API, used alike by the CLI, the notebooks and the tests::
     variant = scenario.with_overrides({"assumptions.fulfilment": 0.5})
     results = sim.compare([scenario, variant])                     # common random numbers
     rows = sim.sweep(scenario, {"assumptions.fulfilment": sim.parse_values("0.2:1.0:0.2")})
-    report = sim.backtest(result, sim.read_observations("seeds/observed.csv"))
+    observed = sim.read_observations("seeds/observed.csv")
+    result = sim.run(scenario, arrivals=sim.arrivals_needed(observed))   # cumulative arrivals, if any are observed
+    report = sim.backtest(result, observed)
     explorer = sim.explore(scenario)                               # sliders, in Jupyter
 
 The package's layers, each importing only those before it: ``errors``, ``text``, ``html``,
@@ -21,7 +23,7 @@ The package's layers, each importing only those before it: ``errors``, ``text``,
 from .analysis.backtests import backtest
 from .analysis.comparison import compare
 from .analysis.grid import parse_values
-from .analysis.observations import read_observations
+from .analysis.observations import Observation, arrivals_needed, read_observations
 from .analysis.sweeps import sweep
 from .errors import SimError
 from .facts import FactBase, load_facts
@@ -33,5 +35,6 @@ from .version import __version__
 
 __all__ = [
     "load", "run", "replicate", "Replication", "Scenario", "ScenarioError", "SimError", "Result", "FactBase",
-    "load_facts", "compare", "sweep", "backtest", "read_observations", "parse_values", "explore", "__version__",
+    "load_facts", "compare", "sweep", "backtest", "read_observations", "Observation", "arrivals_needed", "parse_values",
+    "explore", "__version__",
 ]

@@ -128,6 +128,13 @@ def count_text(value: float | None, decimals: int = 0) -> str:
     return f"{rounded + 0:,.{decimals}f}" if rounded else f"{0:.{decimals}f}"
 
 
+def figure_text(number: str, kind: str = "exact", relative_error: float | None = None) -> str:
+    """A reported figure (``number`` already written) with what it says: ``400``, ``≈400 ±5%``, ``≥400``, ``≤625``."""
+    if kind == "approx":
+        return f"≈{number} ±{half_up(100 * Decimal(repr(float(relative_error))), 1).normalize():f}%"
+    return {"at_least": "≥", "at_most": "≤"}.get(kind, "") + number
+
+
 def money_text(usd: float | None, small: bool = False) -> str:
     """US dollars in millions, sign first: ``$14.9M``, ``-$65.3M``; ``-`` for no value.
 

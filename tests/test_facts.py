@@ -11,6 +11,7 @@ import shutil
 import pytest
 
 from sim import facts as F
+from sim.analysis.observations import read_observations
 from sim.cli import main
 
 from conftest import ARTICLES, FACTS_TOML, OBSERVED, ROOT, SOURCES_TOML
@@ -211,21 +212,27 @@ def test_table(base: F.FactBase) -> None:
 
 
 def test_observed_csv_is_backed_by_facts(base: F.FactBase) -> None:
-    with OBSERVED.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        assert reader.fieldnames == ["date", "series", "value", "source"]
-        rows = list(reader)
+    header = next(line for line in OBSERVED.read_text(encoding="utf-8").splitlines() if not line.startswith("#"))
+    assert header == "date,series,value,source,kind,relative_error"
+    rows = read_observations(OBSERVED)
     assert rows
     strengths = [f for f in base.facts if f.unit == "officers"]
+    shares = [f for f in base.facts if f.unit == "percent"]
     for row in rows:
-        date = datetime.date.fromisoformat(row["date"])
-        value = int(row["value"])
-        assert row["series"] == "total" or f"country.{row['series'].lower()}" in base, row
-        # Each observation is a strength some fact states, same article, same date.
-        assert any(
-            f.source == row["source"] and f.as_of == date and f.value == value for f in strengths
-        ), row
-    keys = [(r["date"], r["series"]) for r in rows]
+        assert row.country == "total" or f"country.{row.country.lower()}" in base, row
+        # Each observation is a strength some fact states, same article, same date ...
+        stated = [f for f in strengths if f.source == row.source and f.as_of == row.date and f.value == row.value]
+        # ... or a bound that is a share (same article, same date) of a strength some fact states
+        # ("less than a quarter of its planned contingent", of "about 2,500 officers")
+        derived = [s for s in shares for f in strengths if s.source == row.source and s.as_of == row.date
+                   and s.value * f.value / 100 == row.value]
+        assert stated or (row.kind in ("at_least", "at_most") and derived), row
+        # and its kind is the article's own word
+        quotes = " ".join(f.quote for f in stated + derived).lower()
+        words = {"exact": None, "approx": ("nearly", "about", "some", "around"), "at_most": ("less than", "fewer than",
+                 "under", "at most"), "at_least": ("more than", "over", "at least")}[row.kind]
+        assert words is None or any(w in quotes for w in words), (row, quotes)
+    keys = [(r.date, r.series) for r in rows]
     assert len(keys) == len(set(keys))
     assert keys == sorted(keys)
 

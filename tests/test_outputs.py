@@ -234,15 +234,20 @@ def test_compare_draws_the_ceiling_over_the_medians_and_fills_no_band(baseline):
     assert "25–75% of runs (thin lines)" in legend
 
 
-def test_backtest_labels_name_the_articles_apart_with_the_scores(baseline):
+def test_backtest_labels_name_the_articles_apart_with_the_scores():
     observations = sim.read_observations(ROOT / "seeds" / "observed.csv")
     observations += [(dt.date(2024, 7, 20), "total", 420, "001_7e9b22f87c9658b0.txt"),
                      (dt.date(2024, 7, 25), "total", 450, "000_5907332dfe599310.txt")]
+    baseline = sim.run(sim.load(SCENARIOS / "baseline.toml"), replications=64, seed=1, workers=1,
+                       arrivals=sim.arrivals_needed(observations))
     report = sim.backtest(baseline, observations)
     fig = plots.backtest_chart(baseline, observations, report["scores"])
     renderer = drawn(fig)
     labels = [t for ax in fig.axes for t in ax.texts if (t.get_gid() or "").startswith("observation-label")]
-    assert len(labels) == len(observations)
+    arrived = [o for o in observations if getattr(o, "quantity", "") == "arrived"]
+    assert arrived and len(labels) == len(observations) - len(arrived)  # cumulative arrivals: scored, not drawn
+    assert f"{len(arrived)} figure(s) of cumulative arrivals scored" in all_text(fig)
+    assert "≤625 on 27 Aug 2024" in "\n".join(t.get_text() for t in labels)  # a bound says so
     names = baseline.scenario.facts.source_name
     text = "\n".join(t.get_text() for t in labels)
     assert names("002_c3e60652ca2c13ef.txt") in text and "[002]" not in text and "001_" not in text

@@ -3,97 +3,79 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Sequence
 
 import numpy as np
 
+from ..errors import InputError
 from ..files import text_writer, write_folder
+from ..results.aggregate import QUANTILES
 from ..results.exports import article_files, sources_csv
-from ..text import clip, count_text, json_text, percent_text, plural, rows_csv, table
-from .observations import check_observations
+from ..results.quantiles import histogram_quantile
+from ..text import clip, count_text, figure_text, json_text, percent_text, plural, rows_csv, table
+from .observations import ObservationError, check_observations
 from .pages import backtest_page
+from .scores import INF, allowed, crps, figure_crps, midrank_percentile, probabilities, set_percentile
 
-
-def midrank_percentile(counts: np.ndarray, value: float) -> float:
-    """``100 * (P(X < v) + P(X = v) / 2)`` for ``X`` with ``counts[k]`` replications at strength ``k``."""
-    counts = np.asarray(counts, dtype=np.int64)
-    n = int(counts.sum())
-    if n == 0:
-        raise ValueError("empty distribution")
-    cut = min(max(math.ceil(value), 0), counts.size)
-    below = int(counts[:cut].sum())
-    equal = int(counts[int(value)]) if float(value).is_integer() and 0 <= value < counts.size else 0
-    return 100.0 * (below + equal / 2) / n
-
-
-def crps(counts: np.ndarray, y: float) -> float:
-    """Continuous ranked probability score of observation ``y`` for the integer-valued ``X`` of ``counts``.
-
-    CRPS = ∫ (F(x) − 1[x ≥ y])² dx. For integer ``X``, ``F`` is constant on each [v, v + 1), equal
-    to F(v), so for an integer ``y`` the integral is the sum over integers v of
-    (F(v) − 1[v ≥ y])². For a non-integer ``y`` the unit interval [⌊y⌋, ⌊y⌋ + 1) that contains it
-    splits into (y − ⌊y⌋)·F(⌊y⌋)² + (⌊y⌋ + 1 − y)·(F(⌊y⌋) − 1)². Outside the span of the support
-    and ``y`` the integrand is 0. Equals E|X − y| − ½ E|X − X'| for the empirical distribution.
-    Between the support and a ``y`` outside it the integrand is 1: that stretch is added as its
-    length, so the work and memory depend on the support only, however far ``y`` lies.
-    """
-    counts = np.asarray(counts, dtype=np.float64)
-    n = counts.sum()
-    if n <= 0:
-        raise ValueError("empty distribution")
-    top = counts.size - 1
-    v = np.arange(0, top + 1)
-    F = np.cumsum(counts) / n
-    # fraction of [v, v + 1) lying at or after y
-    after = np.clip(v + 1 - y, 0.0, 1.0)
-    score = float(np.sum((1 - after) * F**2 + after * (F - 1) ** 2))
-    if y < 0:  # below 0, F = 0 and x >= y on [y, 0)
-        score += -y
-    elif y > top + 1:  # from top + 1 on, F = 1 and x < y on [top + 1, y)
-        score += y - (top + 1)
-    return score
+__all__ = ["backtest", "backtest_text", "save_backtest", "crps", "midrank_percentile", "BACKTEST_COLUMNS",
+           "FIGURE_COLUMNS"]
 
 
 def backtest(result, observations: Sequence) -> dict:
-    """Score ``result``'s projections against observed figures ``(date, series, value, source)``.
+    """Score ``result``'s projections against observed figures (:class:`~sim.analysis.observations.Observation`,
+    or plain ``(date, series, value, source)`` tuples: exact figures).
 
     Returns ``{"scenario", "scenario_hash", "seed", "replications", "version", "observations",
-    "scores": {"coverage_50", "coverage_90", "mae_median", "crps_mean"}, "rows": [...]}``.
-    Each row: date, series, value, source, percentile (mid-rank), in_50, in_90, median, error
-    (value − median), p5, p25, p75, p95, mean, crps. Raises :class:`ObservationError` for an
-    observation outside the run or of an unknown series.
+    "scores": {"coverage_50", "coverage_90", "mae_median", "crps_mean"}, "rows": [...]}``, and
+    ``"warnings"`` when observations of a country the scenario lacks were left out. Each row: date,
+    series, value, source, percentile (mid-rank of what the figure allows), in_50, in_90 (that set
+    meets the band), median, error (from the median to that set), p5, p25, p75, p95, mean, crps
+    (:mod:`sim.analysis.scores`); when any figure is not an exact strength, also kind,
+    relative_error, low, high and p_allowed. Raises :class:`ObservationError` for an observation
+    outside the run, or of cumulative arrivals the run did not record (``sim.run(..., arrivals=...)``).
     """
     sc = result.scenario
-    observations = list(observations)
-    check_observations(sc, observations)
+    kept, warnings = check_observations(sc, observations)
     rows, scores, errors = [], [], []
     observed: dict[str, list[int]] = {}  # the days each series is observed on: their distributions are summed at once
-    for obs in observations:
-        observed.setdefault(obs[1], []).append(sc.day(obs[0].date() if isinstance(obs[0], dt.datetime) else obs[0]))
+    for obs in kept:
+        if obs.quantity == "strength":
+            observed.setdefault(obs.country, []).append(sc.day(_date(obs.date)))
     distributions = {series: result.distributions(series, days) for series, days in observed.items()}
-    for obs in observations:
-        date, series, value = obs[0], obs[1], obs[2]
-        source = obs[3] if len(obs) > 3 else ""
-        date = date.date() if isinstance(date, dt.datetime) else date
+    extended = any(obs.kind != "exact" or obs.quantity != "strength" for obs in kept)
+    for obs in kept:
+        date, value, kind = _date(obs.date), obs.value, obs.kind
         day = sc.day(date)
-        counts = distributions[series][day]
-        q = {k: float(v[day]) for k, v in result.quantiles(series).items()}
+        if obs.quantity == "strength":
+            counts = distributions[obs.country][day]
+            q = {k: float(v[day]) for k, v in result.quantiles(obs.country).items()}
+            mean = float(result.mean(obs.country)[day])
+        else:
+            counts, q, mean = _arrived(result, obs, day)
         median = q["p50"]
-        score = crps(counts, value)
+        low, high = allowed(kind, value, obs.relative_error)
+        score = figure_crps(counts, kind, value, obs.relative_error)
+        error = value - median if kind == "exact" else (low - median if median < low else
+                                                        high - median if median > high else 0.0)
         scores.append(score)
-        errors.append(abs(value - median))
-        rows.append({
-            "date": date.isoformat(), "series": series, "value": value, "source": source,
-            "percentile": round(midrank_percentile(counts, value), 3),
-            "in_50": bool(q["p25"] <= value <= q["p75"]),
-            "in_90": bool(q["p5"] <= value <= q["p95"]),
+        errors.append(abs(error))
+        row = {
+            "date": date.isoformat(), "series": obs.series, "value": value, "source": obs.source,
+            "percentile": round(midrank_percentile(counts, value) if kind == "exact" else
+                                set_percentile(counts, low, high), 3),
+            "in_50": bool(low <= q["p75"] and q["p25"] <= high),
+            "in_90": bool(low <= q["p95"] and q["p5"] <= high),
             "median": round(median, 3),
-            "error": round(value - median, 3),
+            "error": round(error, 3),
             "p5": round(q["p5"], 3), "p25": round(q["p25"], 3), "p75": round(q["p75"], 3), "p95": round(q["p95"], 3),
-            "mean": round(float(result.mean(series)[day]), 3),
+            "mean": round(mean, 3),
             "crps": round(score, 3),
-        })
+        }
+        if extended:
+            row.update(kind=kind, relative_error=obs.relative_error,
+                       low=None if low == -INF else round(low, 3), high=None if high == INF else round(high, 3),
+                       p_allowed=round(probabilities(counts, low, high)[1], 4))
+        rows.append(row)
     count = len(rows)
 
     def mean(values):  # over the exact values, rounded once
@@ -106,7 +88,7 @@ def backtest(result, observations: Sequence) -> dict:
         "mae_median": mean(errors),
         "crps_mean": mean(scores),
     }
-    return {
+    report = {
         "command": "backtest",
         "scenario": sc.name,
         "scenario_file": sc.source,
@@ -118,10 +100,33 @@ def backtest(result, observations: Sequence) -> dict:
         "scores": overall,
         "rows": rows,
     }
+    if warnings:
+        report["warnings"] = warnings
+    return report
+
+
+def _date(date) -> dt.date:
+    """A date (a datetime's day)."""
+    return date.date() if isinstance(date, dt.datetime) else date
+
+
+def _arrived(result, obs, day: int) -> tuple[np.ndarray, dict[str, float], float]:
+    """The counts, quantiles and mean of the cumulative arrivals ``obs`` reports, as the run recorded them."""
+    try:
+        counts = result.arrived_distribution(obs.country, day)
+    except InputError:
+        raise ObservationError(f"{obs.where}: series {clip(repr(obs.series), 60)}: the run did not record cumulative "
+                               f"arrivals on {_date(obs.date)}; run with sim.run(..., "
+                               f"arrivals=sim.arrivals_needed(observations))") from None
+    q = {f"p{p}": float(histogram_quantile(counts, p / 100)) for p in QUANTILES}
+    mean = int(np.dot(np.arange(counts.size, dtype=np.int64), counts)) / int(counts.sum())
+    return counts, q, mean
 
 
 BACKTEST_COLUMNS = ("date", "series", "value", "source", "percentile", "in_50", "in_90", "median", "error",
                     "p5", "p25", "p75", "p95", "mean", "crps")
+#: Appended when any figure is not an exact strength (a file of the first format gives the first output).
+FIGURE_COLUMNS = ("kind", "relative_error", "low", "high", "p_allowed")
 
 
 def backtest_text(report: dict) -> str:
@@ -133,7 +138,8 @@ def backtest_text(report: dict) -> str:
     for r in report["rows"]:
         bands = "50%,90%" if r["in_50"] else ("90%" if r["in_90"] else "outside")
         error = count_text(r["error"], 3).rstrip("0").rstrip(".")
-        cells.append((r["date"], clip(r["series"], 20), count_text(r["value"], 3).rstrip("0").rstrip("."),
+        observed = count_text(r["value"], 3).rstrip("0").rstrip(".")
+        cells.append((r["date"], clip(r["series"], 20), figure_text(observed, r.get("kind", "exact"), r.get("relative_error")),
                       f"{count_text(r['median'])} [{count_text(r['p5'])}-{count_text(r['p95'])}]",
                       count_text(r["percentile"], 1), bands, error if error.startswith("-") else "+" + error,
                       count_text(r["crps"], 3), r["source"]))
@@ -149,12 +155,14 @@ def backtest_text(report: dict) -> str:
 def save_backtest(result, observations: Sequence, report: dict, directory, formats: Sequence[str] = ("png",),
                   force: bool = False, question: str | None = None) -> None:
     """Write backtest.csv, sources.csv, the chart(s), report.html and backtest.json atomically (``question`` in the
-    folder's marker)."""
+    folder's marker). ``observations`` are those scored (the chart draws those of strength)."""
     from ..plots import Chart, backtest_chart  # matplotlib only when a chart is drawn
 
-    chart = Chart(lambda: backtest_chart(result, [tuple(o) for o in observations], report["scores"]))
+    chart = Chart(lambda: backtest_chart(result, list(observations), report["scores"]))
     sources = [str(o[3]) for o in observations if len(o) > 3 and o[3]]
-    writers = {"backtest.csv": text_writer(rows_csv(report["rows"], BACKTEST_COLUMNS)),
+    extended = any("kind" in r for r in report["rows"])
+    columns = BACKTEST_COLUMNS + FIGURE_COLUMNS if extended else BACKTEST_COLUMNS
+    writers = {"backtest.csv": text_writer(rows_csv(report["rows"], columns)),
                "sources.csv": text_writer(sources_csv(result.scenario.facts, article_files([result.scenario], sources)))}
     for fmt in formats:
         writers[f"backtest.{fmt}"] = chart.writer(fmt)

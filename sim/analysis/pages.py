@@ -8,7 +8,7 @@ from typing import Any, Sequence
 
 from ..html import table
 from ..scenario.paths import key_label
-from ..text import count_text, key_value_text, percent_text, plural
+from ..text import count_text, figure_text, key_value_text, percent_text, plural
 from ..version import __version__
 from ..results.page import report_page
 
@@ -99,13 +99,17 @@ def backtest_page(result: Any, report: dict, svg: bytes, files: Sequence[str]) -
                          f"{percent_text(s['coverage_90'], 0)} in the 90% band (a well-calibrated projection: about "
                          f"50% and 90%); the mean absolute error of the median is {count_text(s['mae_median'])}, the "
                          f"mean CRPS {count_text(s['crps_mean'], 2)}.")
+    for warning in report.get("warnings", []):
+        sentences.append(f"Left out: {warning}.")
     for r in report["rows"]:
         source = name(r["source"]) if r["source"] else "no source given"
-        sentences.append(f"{r['date']}, {r['series']}: {source} reported {count_text(r['value'])}; the projection's "
+        reported = figure_text(count_text(r["value"]), r.get("kind", "exact"), r.get("relative_error"))
+        sentences.append(f"{r['date']}, {r['series']}: {source} reported {reported}; the projection's "
                          f"median was {count_text(r['median'])} [5–95%: {count_text(r['p5'])}–{count_text(r['p95'])}], "
                          f"the figure at its {count_text(r['percentile'])}th percentile.")
     header = ["date", "series", "reported", "median", "5%–95%", "percentile", "bands", "error", "CRPS", "source"]
-    body = [[r["date"], r["series"], count_text(r["value"]), count_text(r["median"]),
+    body = [[r["date"], r["series"], figure_text(count_text(r["value"]), r.get("kind", "exact"), r.get("relative_error")),
+             count_text(r["median"]),
              f"{count_text(r['p5'])}–{count_text(r['p95'])}", count_text(r["percentile"], 1),
              "50%, 90%" if r["in_50"] else ("90%" if r["in_90"] else "outside"), count_text(r["error"]),
              count_text(r["crps"], 2), name(r["source"]) if r["source"] else ""] for r in report["rows"]]
@@ -114,6 +118,14 @@ def backtest_page(result: Any, report: dict, svg: bytes, files: Sequence[str]) -
                   f"{Path(sc.source).name}, hash {sc.hash[:12]}; mss-sim {result.version}.",
                   "Percentile: mid-rank, 100 × (P(X < v) + P(X = v) / 2) in that day's projected distribution; "
                   "CRPS: the continuous ranked probability score (lower is better)."]
+    if any("kind" in r for r in report["rows"]):
+        provenance.append("A figure that is not exact allows a set of values: ≈v ±e the interval v(1 − e) to v(1 + e), "
+                          "≥v those from v up, ≤v those up to v; arrived:COUNTRY counts every officer who had arrived "
+                          "by that day, reliefs included. Its percentile is the mid-rank of that set, 100 × (P(X below "
+                          "it) + P(X in it) / 2); it lies in a band if the set meets the band; its error runs from the "
+                          "median to the nearest value of the set. Its CRPS: for ≈, the mean CRPS over values uniform "
+                          "on the interval; for ≥v, ∫ F(x)² dx below v; for ≤v, ∫ (1 − F(x))² dx above v (the CRPS of "
+                          "the projection cut at v, so the two add up to the exact CRPS at v).")
     chart = ("backtest", svg, "The projected fan of total strength with the reported figures (diamonds), each "
                               "labelled with its article, and the scores.")
     sources = [r["source"] for r in report["rows"] if r["source"]]

@@ -18,7 +18,7 @@ from ..analysis.backtests import backtest, backtest_text, save_backtest
 from ..analysis.comparison import compare, compare_text, save_compare
 from ..analysis.grid import parse_grid
 from ..analysis.journal import read_journal
-from ..analysis.observations import ObservationError, check_observations, read_observations
+from ..analysis.observations import ObservationError, arrivals_needed, check_observations, read_observations
 from ..analysis.sweeps import save_sweep, sweep, sweep_text, sweep_variants
 from ..files import InterruptedAfterWriting
 from ..runner import OverallBar, defaults, run
@@ -201,16 +201,19 @@ def cmd_backtest(args) -> int:
     path = Path(args.scenario)
     scenario = load_scenario(path, parse_sets(args.set))
     try:
-        observations = read_observations(args.observed)
-        check_observations(scenario, observations)
+        observations, warnings = check_observations(scenario, read_observations(args.observed))
     except ObservationError as error:  # FILE:LINE: message, as validate prints problems
         print(error, file=sys.stderr)
         return BAD_INPUT
+    for warning in warnings:  # a country this scenario lacks: that figure is left out, the others scored
+        print(f"sim backtest: warning: {warning}", file=sys.stderr)
     asked = question("backtest", [path], args.set, "--observed", str(Path(args.observed).resolve()))
     out, foreign = output_folder(args, default_output(path, args.set, "-backtest"), asked)
     result = run(scenario, replications=args.replications, seed=args.seed, workers=args.workers,
-                 progress=not args.quiet, **backend(args))
+                 progress=not args.quiet, arrivals=arrivals_needed(observations), **backend(args))
     scores = backtest(result, observations)
+    if warnings:
+        scores["warnings"] = warnings
     save_backtest(result, observations, scores, out, formats=formats, force=args.force, question=asked)
     report_kept(args, out, foreign)
     return finish(args, json_text(scores), lambda: backtest_text(scores), out)

@@ -50,10 +50,14 @@ DIR.journal.jsonl until the sweep is written: after Ctrl-C or a failure, the sam
   sim backtest scenarios/baseline.toml --observed seeds/observed.csv
   sim backtest scenarios/partial_pledges.toml --observed seeds/observed.csv -n 5000 --json
 
-The observed file is CSV with the header date,series,value[,source]; series is "total"
-or a country of the scenario, dates within the run. For each observation: its mid-rank
-percentile in the projected distribution, whether it lies in the 50% and 90% bands, the
-error of the median and its CRPS; overall: coverage, mean absolute error, mean CRPS.""",
+The observed file is CSV with the header date,series,value[,source][,kind][,relative_error];
+dates within the run. series: "total" or a country of the scenario (strength on the ground),
+or arrived:COUNTRY, arrived:total, arrived (officers who have ever arrived, reliefs included);
+a country the scenario lacks is left out with a warning. kind: exact (default), approx (with
+relative_error, e.g. 0.05 or 5%), at_least, at_most. For each observation: the mid-rank
+percentile of the values it allows in the projected distribution, whether they meet the 50%
+and 90% bands, the error of the median and its CRPS (README: "Backtest against reported
+figures"); overall: coverage, mean absolute error, mean CRPS.""",
     "facts": """examples:
   sim facts                      # the fact base as a table
   sim facts kenya.pledged_total  # one fact in full: value, unit, date, quote, article, note, conflicts
@@ -155,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     backtest = command("backtest", "Score a scenario's projections against figures reported on given dates.")
     backtest.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
     backtest.add_argument("--observed", required=True, metavar="FILE.csv",
-                          help="observations: CSV with header date,series,value[,source]")
+                          help="observations: CSV with header date,series,value[,source][,kind][,relative_error]")
     run_options(backtest, "results/<scenario file name>[+<--set overrides>]-backtest", "backtest.json", "no progress bar, no table")
     overrides(backtest)
     backtest.set_defaults(handler=cmd_backtest)

@@ -1,4 +1,5 @@
-"""Reported figures on a fan chart: diamonds, labels spread across the top of the panel, and the scores box."""
+"""Reported figures on a fan chart: diamonds (triangles for bounds, bars for approximate figures), labels spread
+across the top of the panel, and the scores box."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any, Callable, Sequence
 import matplotlib.dates as mdates
 from matplotlib.axes import Axes
 
-from ..text import count_text, percent_text, plural
+from ..text import count_text, figure_text, percent_text, plural
 from .annotations import text_days
 from .style import LEGEND_SIZE, LEGEND_X, OBSERVED, as_date, day_month
 
@@ -18,12 +19,21 @@ ROW_PX = 31
 MAX_ROWS = 3
 #: The most observed points labelled in a panel: thousands of labels would take minutes to draw and hide the chart.
 LABELLED = 60
+#: The marker of a bound: "at least" points up, "at most" down.
+BOUND_MARKERS = {"at_least": "^", "at_most": "v"}
+
+
+def kind_of(observation) -> tuple[str, float | None]:
+    """``(kind, relative_error)`` of an observation (a plain tuple is an exact figure)."""
+    return getattr(observation, "kind", "exact"), getattr(observation, "relative_error", None)
 
 
 def observed_points(ax: Axes, observations: Sequence[tuple], name: Callable[[str], str], label: str | None = None,
                     with_series: bool = False) -> tuple[Any, float]:
     """Observed figures as diamonds, each labelled with its value, date and article (by its short name), when
-    there are at most LABELLED of them.
+    there are at most LABELLED of them. A bound (``at_least``, ``at_most``) is a triangle pointing where the truth
+    lies, an approximate figure a diamond with a bar over the values it allows; their labels say so (``≥``, ``≤``,
+    ``≈ ±``).
 
     The labels sit in a row at the top of the panel (more rows only when the axis is full), each
     as near above its point as the labels before it allow, spread along the whole axis if need be
@@ -34,8 +44,19 @@ def observed_points(ax: Axes, observations: Sequence[tuple], name: Callable[[str
     observations = sorted(observations, key=lambda o: (as_date(o[0]), float(o[2])))
     xs = [as_date(o[0]) for o in observations]
     ys = [float(o[2]) for o in observations]
-    points = ax.scatter(xs, ys, s=60, marker="D", color=OBSERVED, edgecolor="white", linewidth=1.0, zorder=6,
-                        label=label, clip_on=False)
+    kinds = [kind_of(o) for o in observations]
+    plain = [k for k, (kind, _) in enumerate(kinds) if kind not in BOUND_MARKERS]
+    points = ax.scatter([xs[k] for k in plain], [ys[k] for k in plain], s=60, marker="D", color=OBSERVED,
+                        edgecolor="white", linewidth=1.0, zorder=6, label=label, clip_on=False)
+    for kind, marker in BOUND_MARKERS.items():
+        bound = [k for k, (other, _) in enumerate(kinds) if other == kind]
+        if bound:
+            ax.scatter([xs[k] for k in bound], [ys[k] for k in bound], s=80, marker=marker, color=OBSERVED,
+                       edgecolor="white", linewidth=1.0, zorder=6, clip_on=False)
+    for x, v, (kind, error) in zip(xs, ys, kinds):
+        if kind == "approx":
+            ax.plot([x, x], [v * (1 - error), v * (1 + error)], color=OBSERVED, linewidth=2.0, zorder=5,
+                    solid_capstyle="butt")
     if not observations or len(observations) > LABELLED:
         return points, 0.0
     low, high = (mdates.num2date(x).date() for x in ax.get_xlim())
@@ -44,7 +65,7 @@ def observed_points(ax: Axes, observations: Sequence[tuple], name: Callable[[str
     ends: list[float] = []  # per row, where its last label ends
     height = ax.get_position().height * ax.figure.get_figheight() * ax.figure.dpi  # the panel's height in pixels
     for k, (o, x, v) in enumerate(zip(observations, xs, ys)):
-        text = f"{o[1] + ' ' if with_series else ''}{count_text(v)} on {day_month(x)}\n"
+        text = f"{o[1] + ' ' if with_series else ''}{figure_text(count_text(v), *kinds[k])} on {day_month(x)}\n"
         text += name(str(o[3])) if o[3] else "no source given"
         width = text_days(text, low, high, LABEL_SIZE, pad=8)
         wanted = min(max(mdates.date2num(x) - width / 2, start), stop - width)

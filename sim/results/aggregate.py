@@ -13,7 +13,9 @@ many there are:
   to the start balance minus the most the mission could spend). Each order statistic
   is taken at its bin's centre, interpolated as NumPy does, and clamped to the exact
   per-day minimum and maximum: the result is within half a bin of the exact quantile
-  (``funding.resolution_usd`` in summary.json is the bin width). Means are exact.
+  (``funding.resolution_usd`` in summary.json is the bin width). Means are exact;
+* **cumulative arrivals** only at the (series, day) probes a run is asked for
+  (:mod:`sim.results.arrivals`): one exact histogram each, none at all otherwise.
 
 Partial aggregates merge by addition, so the result does not depend on how
 replications were spread over workers.
@@ -28,7 +30,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..scenario.bounds import strength_maxima
+from ..scenario.bounds import arrival_maxima, strength_maxima
+from .arrivals import add_counts, arrival_probes, arrival_values
 
 if TYPE_CHECKING:
     from ..model import Trace
@@ -48,17 +51,20 @@ class Layout:
     funding: bool
     balance_low: float = 0.0  # funding histogram range, cents
     balance_high: float = 0.0
+    arrived: tuple[tuple[int, int], ...] = ()  # (series index, day) whose cumulative arrivals are recorded
 
     @classmethod
-    def for_scenario(cls, scenario: Scenario) -> "Layout":
-        """``scenario``'s layout: series, each one's largest strength (total capped by the ceilings), balance range."""
+    def for_scenario(cls, scenario: Scenario, arrivals=()) -> "Layout":
+        """``scenario``'s layout: series, each one's largest strength (total capped by the ceilings), balance range,
+        and the ``arrivals`` ``(country or "total", date or day)`` to record (InputError for one not in the run)."""
         maxima = strength_maxima(scenario.contingents, scenario.authorized, scenario.mandates)
         low = high = 0.0
         if scenario.funding is not None:
             low, high = balance_bounds(scenario, maxima[-1])
+        series = tuple(c.country for c in scenario.contingents) + ("total",)
         return cls(
-            series=tuple(c.country for c in scenario.contingents) + ("total",), maxima=maxima,
-            days=scenario.days, funding=scenario.funding is not None, balance_low=low, balance_high=high,
+            series=series, maxima=maxima, days=scenario.days, funding=scenario.funding is not None,
+            balance_low=low, balance_high=high, arrived=arrival_probes(scenario, series, arrivals),
         )
 
     @property
@@ -110,14 +116,7 @@ def balance_bounds(scenario: Scenario, most_people: int) -> tuple[float, float]:
     """The lowest and highest balance (cents) a replication can reach, with a margin of one cent."""
     funding = scenario.funding
     high = funding.start_balance_usd + sum(p.amount_usd for p in funding.pledges if not p.in_kind)
-    first = min([scenario.start] + [b.planned for c in scenario.contingents for b in c.batches])
-    span = (scenario.end - first).days + 1
-    arrivals = 0
-    for c in scenario.contingents:
-        # a relief may overlap; the lowest is -inf for a normal: drawn tours are clipped to 1 day
-        cycle = c.tour_days.support()[0] + min(0.0, c.relief_gap_days.support()[0])
-        shortest = max(1, math.floor(cycle + 0.5)) if math.isfinite(cycle) else 1
-        arrivals += c.pledged * (span // shortest + 1)
+    arrivals = arrival_maxima(scenario)[-1]
     months = (scenario.end.year - scenario.start.year) * 12 + scenario.end.month - scenario.start.month + 1
     spend = (funding.cost_per_officer_day_usd * most_people * scenario.days
              + funding.fixed_cost_per_month_usd * months + funding.deploy_cost_per_officer_usd * arrivals)
@@ -147,10 +146,13 @@ class Accumulator:
     lowest_max: float = -math.inf
     events: int = 0
     kept: list = field(default_factory=list, repr=False)
+    arrived: list = field(default=None, repr=False)  # per probe of layout.arrived: replications by cumulative arrivals
 
     def __post_init__(self):
         layout = self.layout
         days, series = layout.days, len(layout.series)
+        if self.arrived is None:
+            self.arrived = [np.zeros(0, dtype=np.int64) for _ in layout.arrived]
         if self.histogram is None:
             self.histogram = np.zeros(int(layout.offsets[-1]), dtype=np.int32)
             self.sums = np.zeros((series, days), dtype=np.int64)
@@ -169,6 +171,9 @@ class Accumulator:
         self.add_curves(strength, balance)
         self.lapses += sum(t.lapsed_on is not None for t in traces)
         self.events += sum(t.events for t in traces)
+        if self.layout.arrived:
+            values = arrival_values(traces, self.layout.arrived, len(self.layout.series) - 1)
+            self.arrived = [add_counts(h, np.bincount(v)) for h, v in zip(self.arrived, values)]
         if keep_from is not None:  # kept as (replications, series, days) and (replications, days)
             self.kept.append((keep_from, strength.transpose(2, 0, 1).copy(), None if balance is None else balance.T.copy()))
 
@@ -239,6 +244,7 @@ class Accumulator:
         self.lapses += other.lapses
         self.events += other.events
         self.kept.extend(other.kept)
+        self.arrived = [add_counts(a, b) for a, b in zip(self.arrived, other.arrived)]
         if self.layout.funding:
             np.add(self.balance_hist, other.balance_hist, out=self.balance_hist)
             self.balance_sum += other.balance_sum

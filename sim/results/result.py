@@ -66,6 +66,19 @@ class Result:
             out[day], done = running.copy(), day + 1
         return out
 
+    def arrived_distribution(self, series: str, day) -> np.ndarray:
+        """How many replications had each number (the index) of cumulative arrivals in ``series`` (a country or
+        "total") by the end of ``day`` (a date or a day number); InputError unless the run recorded it
+        (``sim.run(..., arrivals=[(series, date), ...])``)."""
+        layout = self.acc.layout
+        when = self.scenario.day(day) if isinstance(day, dt.date) else day
+        probe = (self.series.index(series), when) if series in self.series else None
+        if probe not in layout.arrived:
+            raise InputError(f"the cumulative arrivals of {series!r} on {day} were not recorded: run with "
+                             f"sim.run(..., arrivals=[({series!r}, date), ...]) (sim.arrivals_needed(observations) "
+                             f"lists those a backtest needs)")
+        return self.acc.arrived[layout.arrived.index(probe)].copy()
+
     def mean(self, series: str = "total") -> np.ndarray:
         """Per-day mean strength of a series across replications."""
         return self.acc.sums[self.series.index(series)] / self.replications

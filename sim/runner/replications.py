@@ -48,6 +48,7 @@ def run(
     progress: bool | Callable[[int], None] | None = None,
     keep_replications: bool = False,
     scheduler: str | None = None,
+    arrivals=(),
 ) -> Result:
     """Run ``replications`` of ``scenario`` (defaults from its [scenario] table) and aggregate them.
 
@@ -56,11 +57,13 @@ def run(
     ``scheduler``, or a LocalCluster of ``workers`` processes started and closed
     here), or an open :class:`Backend` shared by several runs (see :func:`open_backend`).
     ``progress`` is True for a progress bar (on a terminal, or in Jupyter), or a callable
-    receiving counts of finished replications. The result depends only on (scenario, seed,
-    replications): not on the backend, the workers, or the order chunks finish in.
+    receiving counts of finished replications. ``arrivals``: ``(country or "total", date)`` pairs whose
+    cumulative arrivals the result keeps (:meth:`Result.arrived_distribution`; none by default). The result
+    depends only on (scenario, seed, replications, arrivals): not on the backend, the workers, or the order
+    chunks finish in.
     """
     replications, seed = defaults(scenario, replications, seed)
-    layout = Layout.for_scenario(scenario)
+    layout = Layout.for_scenario(scenario, arrivals)
     kept = replications * len(layout.series) * layout.days
     if keep_replications and kept > MAX_KEPT_VALUES:
         raise InputError(f"keeping every replication would hold {kept:,} daily values ({replications:,} replications x "

@@ -39,6 +39,20 @@ def strength_maxima(contingents: Sequence[Contingent], authorized: int, mandates
     return tuple(pledged) + (min(sum(pledged), ceiling),)
 
 
+def arrival_maxima(scenario) -> tuple[int, ...]:
+    """The most officers of each contingent, then of the total, that can arrive within a run (first tours and
+    reliefs): every tour as short as its distribution allows, every relief overlapping as much as it may."""
+    first = min([scenario.start] + [b.planned for c in scenario.contingents for b in c.batches])
+    span = (scenario.end - first).days + 1
+    out = []
+    for c in scenario.contingents:
+        # a relief may overlap; the lowest is -inf for a normal: drawn tours are clipped to 1 day
+        cycle = c.tour_days.support()[0] + min(0.0, c.relief_gap_days.support()[0])
+        shortest = max(1, math.floor(cycle + 0.5)) if math.isfinite(cycle) else 1
+        out.append(c.pledged * (span // shortest + 1))
+    return tuple(out) + (sum(out),)
+
+
 def check_bounds(check: Checker, start: dt.date, end: dt.date, authorized: int, contingents: Sequence[Contingent],
                  mandates: Sequence[Mandate], funding: Funding | None) -> None:
     """Record a problem for a scenario too long, with too many batches or tranches, too large for its histograms,
