@@ -147,6 +147,7 @@ class Accumulator:
     lowest_max: float = -math.inf
     events: int = 0
     kept: list = field(default_factory=list, repr=False)
+    draws: list = field(default_factory=list, repr=False)  # (replication, {name: value}) with --keep-draws
 
     def __post_init__(self):
         layout = self.layout
@@ -239,6 +240,7 @@ class Accumulator:
         self.lapses += other.lapses
         self.events += other.events
         self.kept.extend(other.kept)
+        self.draws.extend(other.draws)
         if self.layout.funding:
             np.add(self.balance_hist, other.balance_hist, out=self.balance_hist)
             self.balance_sum += other.balance_sum

@@ -149,7 +149,7 @@ class DaskBackend(Backend):
         """As :meth:`Backend.run_chunks`: a Dask task per chunk, merged as they finish; cancelled on error."""
         from distributed import as_completed
 
-        prefix = f"mss-{scenario.hash[:16]}-{seed}-{int(keep)}"
+        prefix = f"mss-{scenario.hash[:16]}-{seed}-{keep.token()}"
         futures = [
             self.client.submit(run_chunks, scenario, seed, layout, [chunk], keep, None,
                                key=f"{prefix}-{chunk[0]}-{chunk[1]}")
