@@ -256,9 +256,16 @@ class Dist:
     def value_at(self, u: float) -> float:
         """The value at one uniform number ``u``: :meth:`quantile` of one number, a beta without the cached grid
         (a replication's own parameters are seen once; docs/design.md section 1)."""
-        if self.kind != "beta":
+        p, kind = self.params, self.kind
+        if kind in ("normal", "lognormal"):  # as quantile() computes it, without its arrays
+            z = _STANDARD_NORMAL.inv_cdf(min(max(u, _TINY), 1 - _TINY))
+            with np.errstate(over="ignore"):
+                return p[0] + p[1] * z if kind == "normal" else float(p[0] * np.exp(p[1] * z))
+        if kind == "uniform":
+            return p[0] + u * (p[1] - p[0])
+        if kind != "beta":
             return float(self.quantile(np.array([u]))[0])
-        mean, sd = self.params
+        mean, sd = p
         common = mean * (1 - mean) / (sd * sd) - 1
         a, b = mean * common, (1 - mean) * common
         if u <= 0 or u >= 1:

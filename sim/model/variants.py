@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
@@ -31,6 +30,9 @@ class Variation:
         self.table = table
         self.source = source  # the parameter table's file, if it came from one
         self.rows = len(next(iter(table.values()))) if table else 0
+        slots = [slot for key in keys for slot in key.slots]
+        self.gaps = any(slot[-1] == "relief_gap_days" for slot in slots)  # may a relief now come early?
+        self.pledges = any(slot[0] == "pledge" for slot in slots)
 
     def token(self) -> str:
         """A text that differs between Variations that give different values."""
@@ -60,35 +62,47 @@ class Variation:
 
     def plan(self, plan: Plan, values: dict[str, float]) -> Plan:
         """A copy of ``plan`` whose distributions take ``values`` (a key's value in every place it sets)."""
-        found = {}
+        found: dict[tuple, Dist] = {}
         for key in self.keys:
+            value = values[key.key]
             for slot in key.slots:
-                found[slot] = key.dist(found.get(slot) or _at(plan, slot), values[key.key])
+                found[slot] = key.dist(found.get(slot) or _at(plan, slot), value)
         variant = copy.copy(plan)
         contingents = list(plan.contingents)
+        batches: dict[int, list] = {}
+        pledges = list(plan.funding.pledges) if self.pledges else []
+        mandates: dict[int, Dist] = {}
         for slot, dist in found.items():
-            if slot[0] == "contingent":
-                contingents[slot[1]] = dataclasses.replace(contingents[slot[1]], **{slot[2]: dist})
-        for slot, dist in found.items():
-            if slot[0] == "batch":
-                c, k = slot[1], slot[2]
-                batches = list(contingents[c].batches)
-                batches[k] = dataclasses.replace(batches[k], slip_days=dist)
-                contingents[c] = dataclasses.replace(contingents[c], batches=tuple(batches))
+            kind = slot[0]
+            if kind == "contingent":
+                contingents[slot[1]] = _replaced(contingents[slot[1]], slot[2], dist)
+            elif kind == "batch":
+                listed = batches.setdefault(slot[1], list(contingents[slot[1]].batches))
+                listed[slot[2]] = _replaced(listed[slot[2]], "slip_days", dist)
+            elif kind == "mandate":
+                mandates[slot[1]] = dist
+            else:
+                pledges[slot[1]] = _replaced(pledges[slot[1]], slot[2], dist)
+        for c, listed in batches.items():
+            contingents[c] = _replaced(contingents[c], "batches", tuple(listed))
         variant.contingents = tuple(contingents)
-        variant.overlapping = [c.relief_gap_days.support()[0] < 0 for c in contingents]
-        mandates = {slot[1]: dist for slot, dist in found.items() if slot[0] == "mandate"}
+        if self.gaps:
+            variant.overlapping = [c.relief_gap_days.support()[0] < 0 for c in contingents]
         if mandates:
             listed = plan.scenario.mandates
-            changed = {id(listed[m]): dataclasses.replace(listed[m], renewal_probability=d) for m, d in mandates.items()}
+            changed = {id(listed[m]): _replaced(listed[m], "renewal_probability", d) for m, d in mandates.items()}
             variant.deadlines = [(name, day, changed.get(id(m), m), k) for name, day, m, k in plan.deadlines]
-        pledges = [(slot, dist) for slot, dist in found.items() if slot[0] == "pledge"]
-        if pledges:
-            items = list(plan.funding.pledges)
-            for (_, p, attribute), dist in pledges:
-                items[p] = dataclasses.replace(items[p], **{attribute: dist})
-            variant.funding = dataclasses.replace(plan.funding, pledges=tuple(items))
+        if self.pledges:
+            variant.funding = _replaced(plan.funding, "pledges", tuple(pledges))
         return variant
+
+
+def _replaced(item: Any, attribute: str, value: Any) -> Any:
+    """A copy of a frozen dataclass with one attribute replaced (``dataclasses.replace`` without its checks)."""
+    new = object.__new__(type(item))
+    new.__dict__.update(item.__dict__)
+    object.__setattr__(new, attribute, value)
+    return new
 
 
 def _at(plan: Plan, slot: tuple) -> Dist:
