@@ -159,7 +159,9 @@ def test_without_keep_draws_there_is_nothing_to_read(every):
     ({"contingent.Eastland.slip_days.mode": {"dist": "uniform", "low": -5, "high": 5}}, "the lowest value the prior gives"),
     ({"contingent.Westland.fulfilment": {"dist": "normal", "mean": 0.5, "sd": 0.1}}, "can leave [0, 1]"),
     ({"assumptions.fulfilment": {"dist": "uniform", "low": 0.5}}, "'high' is missing"),
-    ({"assumptions.tour_days.sd": float("nan")}, "give a distribution table"),
+    ({"assumptions.tour_days.sd": float("nan")}, "must be a finite number, got nan"),
+    ({"assumptions.tour_days.sd": {"dist": "uniform", "low": 0, "high": float("inf")}}, "must be a finite number"),
+    ({"assumptions.tour_days.sd": "wide"}, "give a distribution table"),
 ])
 def test_bad_keys_and_priors_are_refused_before_anything_runs(every, no_runs, vary, message):
     with pytest.raises(SimError) as error:

@@ -148,7 +148,9 @@ def as_prior(key: str, prior: Any) -> Dist:
             return Dist.from_table(prior)
         except DistError as error:
             raise InputError(f"--vary {key}: {error}") from None
-    if not isinstance(prior, bool) and isinstance(prior, (int, float)) and np.isfinite(prior):
+    if not isinstance(prior, bool) and isinstance(prior, (int, float)):
+        if not np.isfinite(prior):
+            raise InputError(f"--vary {key}: must be a finite number, got {prior!r}")
         return Dist.fixed(prior)
     raise InputError(f"--vary {key}: give a distribution table such as {{dist = \"uniform\", low = 0.5, high = 1}} "
                      f"or a number, got {prior!r}")
