@@ -20,11 +20,12 @@ correlated beta draw, is inverted with :func:`beta_quantile`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from statistics import NormalDist
 
 import numpy as np
 
+from .beta import beta_quantile, beta_root
 from .errors import SimError
 from .text import quoted
 
@@ -65,6 +66,8 @@ class Dist:
     params: tuple[float, ...]
     #: a mixture's components, in order (its ``params`` are their weights); empty for every other form
     parts: tuple["Dist", ...] = ()
+    #: a replication's own parameters (``--vary`` of a parameter): drawn by inverse transform of its stream's uniform
+    own: bool = field(default=False, compare=False, repr=False)
 
     @classmethod
     def fixed(cls, value: float) -> "Dist":
@@ -154,6 +157,18 @@ class Dist:
                     f"impossible beta: sd must be > 0 and < sqrt(mean*(1-mean)) = {limit:.4g}, got {sd:g}", "sd"
                 )
 
+    def with_param(self, name: str, value: float) -> "Dist":
+        """This form with parameter ``name`` set to ``value``, marked as a replication's own (DistError if impossible)."""
+        names = FORMS.get(self.kind, ())
+        if name not in names:
+            raise DistError(f"{self.kind} has no parameter {name!r}" + (f"; it has {', '.join(names)}" if names else ""), name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise DistError(f"{name} must be a finite number, got {value!r}", name)
+        params = tuple(float(value) if k == name else v for k, v in zip(names, self.params))
+        dist = Dist(self.kind, params, own=True)
+        dist._check()
+        return dist
+
     @property
     def is_fixed(self) -> bool:
         """True for a fixed value (no random draw)."""
@@ -238,6 +253,26 @@ class Dist:
                 return p[0] + p[1] * z
             return p[0] * np.exp(p[1] * z)  # lognormal
 
+    def value_at(self, u: float) -> float:
+        """The value at one uniform number ``u``: :meth:`quantile` of one number, a beta without the cached grid
+        (a replication's own parameters are seen once; docs/design.md section 1)."""
+        p, kind = self.params, self.kind
+        if kind in ("normal", "lognormal"):  # as quantile() computes it, without its arrays
+            z = _STANDARD_NORMAL.inv_cdf(min(max(u, _TINY), 1 - _TINY))
+            with np.errstate(over="ignore"):
+                return p[0] + p[1] * z if kind == "normal" else float(p[0] * np.exp(p[1] * z))
+        if kind == "uniform":
+            return p[0] + u * (p[1] - p[0])
+        if kind != "beta":
+            return float(self.quantile(np.array([u]))[0])
+        mean, sd = p
+        common = mean * (1 - mean) / (sd * sd) - 1
+        a, b = mean * common, (1 - mean) * common
+        if u <= 0 or u >= 1:
+            return 0.0 if u <= 0 else 1.0
+        log_norm = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+        return beta_root(a, b, log_norm, float(u), mean, 0.0, 1.0)
+
     def _mixture_quantile(self, u: np.ndarray) -> np.ndarray:
         """Component k for ``u`` in [W_{k-1}, W_k), at position (u - W_{k-1}) / w_k within it."""
         weights = np.array(self.params) / math.fsum(self.params)
@@ -285,94 +320,6 @@ def normal_quantiles(u: np.ndarray) -> np.ndarray:
 def normal_cdf(z: np.ndarray) -> np.ndarray:
     """The standard normal distribution function at ``z``."""
     return np.array([0.5 * math.erfc(-x / math.sqrt(2)) for x in np.asarray(z, dtype=float)])
-
-
-def beta_quantile(a: float, b: float, u: np.ndarray) -> np.ndarray:
-    """The ``u``-quantiles of Beta(a, b), to about 1e-12: a bracket on a cached grid, then safeguarded Newton steps."""
-    u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
-    grid, cdf = _beta_grid(a, b)
-    i = np.clip(np.searchsorted(cdf, u, side="right") - 1, 0, len(grid) - 2)
-    guess = np.interp(u, cdf, grid)
-    log_norm = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
-    return np.array([
-        0.0 if p <= 0 else 1.0 if p >= 1 else _beta_root(a, b, log_norm, p, x, low, high)
-        for p, x, low, high in zip(u.tolist(), guess.tolist(), grid[i].tolist(), grid[i + 1].tolist())
-    ])
-
-
-def _beta_root(a: float, b: float, log_norm: float, p: float, x: float, low: float, high: float) -> float:
-    """The x in [low, high] where Beta(a, b)'s distribution function is ``p``: Newton, bisecting when it strays."""
-    x = min(max(x, low), high)
-    for _ in range(100):
-        f = _beta_cdf(a, b, log_norm, x) - p
-        if f == 0:
-            return x
-        if f < 0:
-            low = x
-        else:
-            high = x
-        step = x
-        if 0 < x < 1:
-            density = math.exp(log_norm + (a - 1) * math.log(x) + (b - 1) * math.log1p(-x))
-            if density > 0 and math.isfinite(density):
-                step = x - f / density
-        new = step if low <= step <= high and step != x else (low + high) / 2
-        if abs(new - x) <= 1e-13 * max(x, 1e-12) or high - low <= 1e-15:
-            return new
-        x = new
-    return x
-
-
-_BETA_GRIDS: dict[tuple[float, float], tuple[np.ndarray, np.ndarray]] = {}
-
-
-def _beta_grid(a: float, b: float) -> tuple[np.ndarray, np.ndarray]:
-    """Points of [0, 1], denser at both ends, and Beta(a, b)'s distribution function there (cached)."""
-    key = (a, b)
-    if key not in _BETA_GRIDS:
-        grid = np.sin(np.linspace(0.0, math.pi / 2, 1025)) ** 2
-        grid[-1] = 1.0
-        _BETA_GRIDS[key] = (grid, np.maximum.accumulate(beta_cdf(a, b, grid)))
-    return _BETA_GRIDS[key]
-
-
-def beta_cdf(a: float, b: float, x: np.ndarray) -> np.ndarray:
-    """The regularized incomplete beta function I_x(a, b) at each ``x``."""
-    log_norm = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
-    return np.array([_beta_cdf(a, b, log_norm, v) for v in np.asarray(x, dtype=float).tolist()])
-
-
-def _beta_cdf(a: float, b: float, log_norm: float, x: float) -> float:
-    """I_x(a, b) by its continued fraction (Lentz, as Numerical Recipes' betai), on the side where it converges fast."""
-    if x <= 0:
-        return 0.0
-    if x >= 1:
-        return 1.0
-    if x > (a + 1) / (a + b + 2):
-        return 1.0 - math.exp(log_norm + b * math.log1p(-x) + a * math.log(x)) * _beta_fraction(b, a, 1 - x) / b
-    return math.exp(log_norm + a * math.log(x) + b * math.log1p(-x)) * _beta_fraction(a, b, x) / a
-
-
-def _beta_fraction(a: float, b: float, x: float) -> float:
-    """The continued fraction of the incomplete beta function."""
-    tiny = 1e-300
-    c = 1.0
-    d = 1.0 - (a + b) * x / (a + 1)
-    d = 1.0 / (d if abs(d) > tiny else tiny)
-    h = d
-    for m in range(1, 10_000):
-        m2 = 2 * m
-        for numerator in (m * (b - m) * x / ((a - 1 + m2) * (a + m2)),
-                          -(a + m) * (a + b + m) * x / ((a + m2) * (a + 1 + m2))):
-            d = 1.0 + numerator * d
-            d = 1.0 / (d if abs(d) > tiny else tiny)
-            c = 1.0 + numerator / c
-            c = c if abs(c) > tiny else tiny
-            delta = d * c
-            h *= delta
-        if abs(delta - 1.0) < 1e-15:
-            break
-    return h
 
 
 def round_half_up(x: float) -> int:

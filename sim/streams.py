@@ -68,21 +68,41 @@ class Streams:
         return cached
 
     def correlated(self, name: tuple, dist: Dist, factor: tuple, rho: float) -> list[float]:
-        """The block's draws of ``dist`` for ``name`` at ``u = Phi(sqrt(rho) z0 + sqrt(1 - rho) z)``.
+        """The block's draws of ``dist`` for ``name`` at the correlated uniforms :meth:`correlated_uniforms` gives."""
+        key = ("correlated", name)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = dist.quantile(self.correlated_uniforms(name, factor, rho)).tolist()
+            self._cache[key] = cached
+        return cached
+
+    def correlated_uniforms(self, name: tuple, factor: tuple, rho: float) -> np.ndarray:
+        """The block's ``u = Phi(sqrt(rho) z0 + sqrt(1 - rho) z)`` for ``name``.
 
         ``z`` is the normal score of the decision's own uniform (the one a plain draw inverts),
         ``z0`` that of the uniform of the mission-wide stream ``factor``, shared by every
         decision that names it (docs/design.md section 3, ``[correlation]``).
         """
-        key = ("correlated", name)
+        key = ("correlated uniforms", name)
         cached = self._cache.get(key)
         if cached is None:
             own = normal_quantiles(self.generator(name).random(BLOCK))
             common = normal_quantiles(np.array([row[0] for row in self.uniforms(factor)]))
-            u = normal_cdf(np.sqrt(rho) * common + np.sqrt(1 - rho) * own)
-            cached = dist.quantile(u).tolist()
+            cached = normal_cdf(np.sqrt(rho) * common + np.sqrt(1 - rho) * own)
             self._cache[key] = cached
         return cached
+
+    def own(self, name: tuple, dist: Dist, index: int, factor: tuple | None = None, rho: float = 0.0) -> float:
+        """Replication ``index``'s draw of a distribution of its own parameters (``--vary``): the inverse transform
+        of the uniform a plain draw for ``name`` inverts (correlated through ``factor`` when given)."""
+        if factor is not None:
+            u = self.correlated_uniforms(name, factor, rho)
+        else:
+            key = ("own", name)
+            u = self._cache.get(key)
+            if u is None:
+                u = self._cache[key] = self.generator(name).random(BLOCK)
+        return dist.value_at(float(u[index]))
 
     def uniforms(self, name: tuple, count: int = 1) -> list[list[float]]:
         """``count`` uniform numbers in [0, 1) per replication of the block for ``name``."""
@@ -91,32 +111,3 @@ class Streams:
             cached = self.generator(name).random((BLOCK, count)).tolist()
             self._cache[name] = cached
         return cached
-
-
-class RecordingStreams(Streams):
-    """The streams of one replication's block that also keep what that replication drew, by name (``drawn``)."""
-
-    def __init__(self, seed: int, block: int, index: int):
-        super().__init__(seed, block)
-        self.index = index
-        self.drawn: dict[tuple, float | list[float]] = {}
-
-    def values(self, name: tuple, dist: Dist) -> list[float]:
-        """As :meth:`Streams.values`, recording the replication's value."""
-        out = super().values(name, dist)
-        if not dist.is_fixed:
-            self.drawn[name] = out[self.index]
-        return out
-
-    def correlated(self, name: tuple, dist: Dist, factor: tuple, rho: float) -> list[float]:
-        """As :meth:`Streams.correlated`, recording the replication's value (and its factor's uniform)."""
-        out = super().correlated(name, dist, factor, rho)
-        self.drawn[name] = out[self.index]
-        return out
-
-    def uniforms(self, name: tuple, count: int = 1) -> list[list[float]]:
-        """As :meth:`Streams.uniforms`, recording the replication's uniforms (one number when ``count`` is 1)."""
-        out = super().uniforms(name, count)
-        row = out[self.index]
-        self.drawn[name] = row[0] if count == 1 else list(row)
-        return out

@@ -162,7 +162,7 @@ def test_correlation_zero_gives_todays_draws_byte_for_byte(tmp_path):
         for key in x.files:
             assert np.array_equal(x[key], y[key])
     assert sim.replicate(plain, 5).draws == sim.replicate(zero, 5).draws
-    assert ("factor", "fulfilment") not in sim.replicate(zero, 5).draws
+    assert "factor:fulfilment" not in sim.replicate(zero, 5).draws
 
 
 def test_correlated_draws_follow_the_formula(tmp_path):
@@ -173,15 +173,15 @@ def test_correlated_draws_follow_the_formula(tmp_path):
     z = normal.inv_cdf(own_uniforms(1, ("fulfilment", "A"))[3])
     u = normal.cdf(math.sqrt(rho) * z0 + math.sqrt(1 - rho) * z)
     draws = sim.replicate(sc, 3).draws
-    assert draws[("factor", "fulfilment")] == pytest.approx(own_uniforms(1, ("factor", "fulfilment"))[3])
-    assert draws[("fulfilment", "A")] == pytest.approx(0.2 + 0.8 * u, abs=1e-12)
+    assert draws["factor:fulfilment"] == pytest.approx(own_uniforms(1, ("factor", "fulfilment"))[3])
+    assert draws["fulfilment:A"] == pytest.approx(0.2 + 0.8 * u, abs=1e-12)
     zb = normal.inv_cdf(own_uniforms(1, ("fulfilment", "B"))[3])
     ub = normal.cdf(math.sqrt(rho) * z0 + math.sqrt(1 - rho) * zb)
     mean, sd = 0.6, 0.2
     common = mean * (1 - mean) / sd ** 2 - 1
-    assert draws[("fulfilment", "B")] == pytest.approx(beta_quantile(mean * common, (1 - mean) * common, np.array([ub]))[0],
+    assert draws["fulfilment:B"] == pytest.approx(beta_quantile(mean * common, (1 - mean) * common, np.array([ub]))[0],
                                                        abs=1e-12)
-    assert ("factor", "slip_days") in draws and ("factor", "pledge_fulfilment") not in draws
+    assert "factor:slip_days" in draws and "factor:pledge_fulfilment" not in draws
 
 
 def test_full_correlation_gives_every_contingent_the_same_uniform(tmp_path):
@@ -203,8 +203,8 @@ def test_full_correlation_gives_every_contingent_the_same_uniform(tmp_path):
     """)
     for r in range(5):
         draws = sim.replicate(sc, r).draws
-        assert draws[("fulfilment", "A")] == pytest.approx(draws[("fulfilment", "B")], abs=1e-9)
-        assert draws[("fulfilment", "A")] == pytest.approx(draws[("factor", "fulfilment")], abs=1e-9)
+        assert draws["fulfilment:A"] == pytest.approx(draws["fulfilment:B"], abs=1e-9)
+        assert draws["fulfilment:A"] == pytest.approx(draws["factor:fulfilment"], abs=1e-9)
 
 
 # ---------------------------------------------------------------------------- early arrivals

@@ -21,6 +21,7 @@ from ..analysis.journal import read_journal
 from ..analysis.observations import ObservationError, arrivals_needed, check_observations, read_observations
 from ..analysis.sweeps import save_sweep, sweep, sweep_text, sweep_variants
 from ..files import InterruptedAfterWriting
+from ..model import variants
 from ..runner import OverallBar, defaults, run
 from ..scenario import ScenarioError, load
 from ..scenario.schema import json_schema
@@ -28,7 +29,7 @@ from ..shipped import default_scenario
 from ..text import count_text, json_text, key_value_text, percent_text, plural
 from .options import (
     BAD_INPUT, UsageError, backend, chart_formats, check_counts, compare_output, default_output, finish,
-    load_scenario, output_folder, parse_sets, question, report_kept, say,
+    load_scenario, output_folder, parse_sets, parse_varies, question, report_kept, say,
 )
 from .failures import failure
 
@@ -39,11 +40,15 @@ def cmd_run(args) -> int:
     formats = chart_formats(args.format)
     path = Path(args.scenario) if args.scenario else default_scenario()
     scenario = load_scenario(path, parse_sets(args.set))
-    asked = question("run", [path], args.set)
-    out, foreign = output_folder(args, default_output(path, args.set), asked)
+    vary = parse_varies(args.vary)
+    variation = variants.variation(scenario, vary, args.params)  # every key checked before anything runs
+    varied = [f"vary {item.strip()}" for item in args.vary or []] + ([f"params {args.params}"] if args.params else [])
+    asked = question("run", [path], args.set, *[f"--{item}" for item in varied])
+    out, foreign = output_folder(args, default_output(path, (args.set or []) + varied), asked)
     result = run(
         scenario, replications=args.replications, seed=args.seed, workers=args.workers,
         progress=not args.quiet, keep_replications=args.keep_replications, **backend(args),
+        vary=variation, keep_draws=args.keep_draws,
     )
     result.save(out, formats=formats, force=args.force, question=asked)
     report_kept(args, out, foreign)

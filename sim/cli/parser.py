@@ -19,6 +19,9 @@ EXAMPLES = {
   sim run --set assumptions.fulfilment=0.5  # into results/baseline+assumptions.fulfilment=0.5/
   sim run scenarios/baseline.toml --set assumptions.fulfilment=0.5 --set contingent.Kenya.tour_days=180
   sim run my_variant.toml --format png,svg,pdf   # a file of yours that says: extends = "baseline"
+  sim run --vary 'contingent.Kenya.fulfilment={dist="uniform", low=0.5, high=1}' --keep-draws
+  sim run --vary 'assumptions.slip_days.median={dist="uniform", low=20, high=120}' -n 5000
+  sim run --params posterior.csv            # replication r takes row r mod rows of the table
 
 Every folder holds report.html (the page to read and share), the CSVs and the charts.
 Ctrl-C stops the run and writes nothing (exit code 130).""",
@@ -132,6 +135,13 @@ def build_parser() -> argparse.ArgumentParser:
     run_options(run, "results/<scenario file name>[+<--set overrides>]", "summary.json", "no progress bar, no summary")
     overrides(run)
     run.add_argument("--keep-replications", action="store_true", help="also save every daily curve to replications.npz")
+    run.add_argument("--vary", action="append", metavar="KEY=PRIOR",
+                     help="each replication draws its own value of KEY from PRIOR, a number or a distribution table "
+                          "as in scenario files; KEY may be a distribution's parameter (repeatable)")
+    run.add_argument("--params", metavar="FILE.csv",
+                     help="a table of values: one column per KEY, one row per set; replication r takes row r mod rows")
+    run.add_argument("--keep-draws", action="store_true",
+                     help="also save every replication's varied values and named draws to draws.csv")
     run.set_defaults(handler=cmd_run)
 
     validate = command("validate", "Check scenario files; print every problem as FILE:LINE: key.path: message.")

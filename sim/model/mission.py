@@ -53,10 +53,11 @@ class Environment(simpy.Environment):
 class Mission(Ledger):
     """One replication: replication ``index`` of the block that ``streams`` draws for."""
 
-    def __init__(self, plan: Plan, streams: Streams, index: int):
+    def __init__(self, plan: Plan, streams: Streams, index: int, record: dict | None = None):
         super().__init__(plan)
         self.streams = streams
         self.i = index
+        self.record = record  # when given, every named draw goes in it (docs/design.md section 1)
         self.env = Environment(initial_time=plan.origin * PHASES)
         self.ceiling = plan.scenario.authorized
         self.lapsed = False
@@ -71,14 +72,28 @@ class Mission(Ledger):
         """This replication's draw of ``dist`` for decision ``name`` (a fixed value without a draw)."""
         if dist.kind == "fixed":
             return dist.params[0]
-        return self.streams.values(name, dist)[self.i]
+        if dist.own:
+            value = self.streams.own(name, dist, self.i)
+        else:
+            value = self.streams.values(name, dist)[self.i]
+        if self.record is not None:
+            self.record[name] = value
+        return value
 
     def shared(self, kind: str, name: tuple, dist: Dist) -> float:
         """A draw of a kind the scenario may correlate (``[correlation]``): through the mission-wide factor if so."""
         if self.plan.correlation and dist.kind != "fixed":
             rho = self.plan.correlation.get(kind)
             if rho:
-                return self.streams.correlated(name, dist, ("factor", kind), rho)[self.i]
+                factor = ("factor", kind)
+                if dist.own:
+                    value = self.streams.own(name, dist, self.i, factor, rho)
+                else:
+                    value = self.streams.correlated(name, dist, factor, rho)[self.i]
+                if self.record is not None:
+                    self.record[factor] = self.streams.uniforms(factor)[self.i][0]
+                    self.record[name] = value
+                return value
         return self.draw(name, dist)
 
     def chance(self, name: tuple, p: float) -> bool:
@@ -87,7 +102,10 @@ class Mission(Ledger):
             return True
         if p <= 0:
             return False
-        return self.streams.uniforms(name)[self.i][0] < p
+        happens = self.streams.uniforms(name)[self.i][0] < p
+        if self.record is not None:
+            self.record[name] = happens
+        return happens
 
     def days(self, name: tuple, dist: Dist, low: int = 0) -> int:
         """A delay in whole days: rounded half up, never below ``low`` nor above MAX_DAYS (beyond any run)."""
@@ -321,9 +339,9 @@ class Mission(Ledger):
         self.draw_down(day, drawdown)
 
 
-def simulate(plan: Plan, streams: Streams, index: int) -> Trace:
-    """Run replication ``streams.block * BLOCK + index`` of ``plan``'s scenario."""
-    return Mission(plan, streams, index).run()
+def simulate(plan: Plan, streams: Streams, index: int, record: dict | None = None) -> Trace:
+    """Run replication ``streams.block * BLOCK + index`` of ``plan``'s scenario (its named draws into ``record``)."""
+    return Mission(plan, streams, index, record).run()
 
 
 def whole_days(drawn: float) -> int:

@@ -147,6 +147,7 @@ class Accumulator:
     events: int = 0
     kept: list = field(default_factory=list, repr=False)
     arrived: list = field(default=None, repr=False)  # per probe of layout.arrived: replications by cumulative arrivals
+    draws: list = field(default_factory=list, repr=False)  # (replication, {name: value}) with --keep-draws
 
     def __post_init__(self):
         layout = self.layout
@@ -245,6 +246,7 @@ class Accumulator:
         self.events += other.events
         self.kept.extend(other.kept)
         self.arrived = [add_counts(a, b) for a, b in zip(self.arrived, other.arrived)]
+        self.draws.extend(other.draws)
         if self.layout.funding:
             np.add(self.balance_hist, other.balance_hist, out=self.balance_hist)
             self.balance_sum += other.balance_sum

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..errors import InputError
 from .aggregate import FUNDING_BINS, QUANTILES
+from .draws import draws_csv, draws_frame
 from .quantiles import binned_quantile, day_counts, histogram_quantile
 from .report import result_frame, result_html, summary_text
 from .save import funding_csv, save_run, strength_csv
@@ -36,6 +37,8 @@ class Result:
         )
         self._quantiles: dict[str, dict[str, np.ndarray]] = {}
         self._balance: dict[str, np.ndarray] | None = None
+        #: what each replication took for its own, for provenance: {key: prior as text, or "column of FILE"}
+        self.varied: dict[str, str] = {}
 
     # ------------------------------------------------------------------ curves
 
@@ -130,6 +133,24 @@ class Result:
             raise InputError("replications were not kept: run with keep_replications=True (--keep-replications)")
         return sorted(self.acc.kept, key=lambda item: item[0])
 
+    @property
+    def has_draws(self) -> bool:
+        """Whether every replication's named draws were kept (``run(..., keep_draws=True)``)."""
+        return bool(self.acc.draws)
+
+    def draws(self):
+        """Every replication's varied values and named draws: a pandas DataFrame indexed by replication where
+        pandas is installed, else a dict of columns; needs ``run(..., keep_draws=True)`` (``--keep-draws``)."""
+        if not self.acc.draws:
+            raise InputError("draws were not kept: run with keep_draws=True (--keep-draws)")
+        return draws_frame(self.acc.draws)
+
+    def draws_csv(self) -> str:
+        """draws.csv: a replication column, the varied keys, then every named draw (exact values)."""
+        if not self.acc.draws:
+            raise InputError("draws were not kept: run with keep_draws=True (--keep-draws)")
+        return draws_csv(self.acc.draws)
+
     def balance_quantiles(self) -> dict[str, np.ndarray] | None:
         """Per-day balance quantiles in US dollars, or None without funding (computed once)."""
         acc = self.acc
@@ -184,6 +205,7 @@ class Result:
             "scenario_file": sc.source,
             "scenario_hash": sc.hash,
             **({"overrides": {k: _jsonable(v) for k, v in sc.overrides.items()}} if sc.overrides else {}),
+            **({"varied": dict(self.varied)} if self.varied else {}),
             "seed": self.seed,
             "replications": self.replications,
             "version": self.version,

@@ -70,6 +70,8 @@ def save_run(result: Any, directory: str | Path, formats: tuple[str, ...] = ("pn
     for fmt in formats:
         for name, (chart, _caption) in charts.items():
             writers[f"{name}.{fmt}"] = chart.writer(fmt)
+    if result.has_draws:
+        writers["draws.csv"] = text_writer(result.draws_csv())
     if result.has_replications:
         writers["replications.npz"] = lambda path: write_replications(result, path)
     files = list(writers) + ["report.html", "summary.json"]

@@ -7,6 +7,7 @@ so the result is the same whatever the backend, the workers, or the order chunks
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing
 import os
@@ -149,7 +150,8 @@ class DaskBackend(Backend):
         """As :meth:`Backend.run_chunks`: a Dask task per chunk, merged as they finish; cancelled on error."""
         from distributed import as_completed
 
-        prefix = f"mss-{scenario.hash[:16]}-{seed}-{int(keep)}"
+        probes = hashlib.sha256(repr(layout.arrived).encode()).hexdigest()[:8] if layout.arrived else "0"
+        prefix = f"mss-{scenario.hash[:16]}-{seed}-{keep.token()}-{probes}"  # a key per distinct task
         futures = [
             self.client.submit(run_chunks, scenario, seed, layout, [chunk], keep, None,
                                key=f"{prefix}-{chunk[0]}-{chunk[1]}")

@@ -6,10 +6,12 @@ A chunk is a range of whole blocks (:data:`sim.streams.BLOCK`) and a pure functi
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import threading
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from ..model import Plan, simulate
@@ -17,6 +19,7 @@ from ..results import Accumulator
 from ..streams import BLOCK, Streams
 
 if TYPE_CHECKING:
+    from ..model.variants import Variation
     from ..results import Layout
     from ..scenario import Scenario
 
@@ -59,15 +62,33 @@ def plan_chunks(replications: int) -> list[tuple[int, int]]:
     return [(start, min(replications, start + CHUNK)) for start in range(0, replications, CHUNK)]
 
 
+@dataclass(frozen=True)
+class Keep:
+    """What a run keeps besides the aggregate (curves, draws) and what its replications vary (a Variation)."""
+
+    replications: bool = False
+    draws: bool = False
+    variation: Variation | None = None
+
+    def token(self) -> str:
+        """A short text that differs between different options (for Dask's task keys)."""
+        if not (self.draws or self.variation):
+            return str(int(self.replications))
+        text = repr((self.replications, self.draws, self.variation and self.variation.token()))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def run_chunks(
-    scenario: Scenario, seed: int, layout: Layout, chunks: list[tuple[int, int]], keep: bool = False,
+    scenario: Scenario, seed: int, layout: Layout, chunks: list[tuple[int, int]], keep: "bool | Keep" = False,
     report: Callable[[int], None] | None = None,
 ) -> Accumulator:
     """Simulate the replications of each ``(start, stop)`` chunk into one partial aggregate.
 
-    A chunk starts on a block boundary; its result depends only on (scenario, seed, start, stop).
+    A chunk starts on a block boundary; its result depends only on (scenario, seed, start, stop, keep).
     """
+    keep = keep if isinstance(keep, Keep) else Keep(replications=bool(keep))
     plan = Plan(scenario)
+    variation = keep.variation
     partial = Accumulator(layout, thresholds(scenario))
     step = max(1, min(CHUNK, CURVE_CELLS // (len(layout.series) * layout.days)))
     for start, stop in chunks:
@@ -76,9 +97,18 @@ def run_chunks(
             streams = Streams(seed, first // BLOCK)
             count = min(BLOCK, stop - first)
             for i in range(count):
-                traces.append(simulate(plan, streams, i))
+                record = {} if keep.draws else None
+                if variation is None:
+                    traces.append(simulate(plan, streams, i, record))
+                else:
+                    values = variation.values(streams, i, first + i)
+                    traces.append(simulate(variation.plan(plan, values), streams, i, record))
+                    if record is not None:
+                        record = {**{("vary", key): value for key, value in values.items()}, **record}
+                if record is not None:
+                    partial.draws.append((first + i, record))
                 if len(traces) == step:  # integer sums and counts: the same aggregate however the parts are cut
-                    partial.add(traces, keep_from=kept_from if keep else None)
+                    partial.add(traces, keep_from=kept_from if keep.replications else None)
                     kept_from, traces = kept_from + step, []
             # progress by block, not by chunk: a bar moves every 64 replications, not every 512
             if report is not None:
@@ -86,5 +116,5 @@ def run_chunks(
             elif _DONE_QUEUE is not None:
                 _DONE_QUEUE.put(count)
         if traces:
-            partial.add(traces, keep_from=kept_from if keep else None)
+            partial.add(traces, keep_from=kept_from if keep.replications else None)
     return partial

@@ -9,18 +9,19 @@ number of workers or the backend.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import numpy as np
 
 from ..errors import InputError
-from ..model import Plan, Trace, simulate
+from ..model import Plan, Trace, simulate, variants
 from ..results import Layout, Result, curves
+from ..results.draws import column
 from ..scenario.limits import MAX_KEPT_VALUES, MAX_REPLICATIONS, MAX_SEED
-from ..streams import BLOCK, RecordingStreams
+from ..streams import BLOCK, Streams
 from ..version import __version__
 from .backends import Backend, open_backend
-from .chunks import plan_chunks
+from .chunks import Keep, plan_chunks
 from .progress import progress_bar
 
 if TYPE_CHECKING:
@@ -49,6 +50,9 @@ def run(
     keep_replications: bool = False,
     scheduler: str | None = None,
     arrivals=(),
+    vary: Mapping[str, Any] | None = None,
+    params: Any = None,
+    keep_draws: bool = False,
 ) -> Result:
     """Run ``replications`` of ``scenario`` (defaults from its [scenario] table) and aggregate them.
 
@@ -58,11 +62,15 @@ def run(
     here), or an open :class:`Backend` shared by several runs (see :func:`open_backend`).
     ``progress`` is True for a progress bar (on a terminal, or in Jupyter), or a callable
     receiving counts of finished replications. ``arrivals``: ``(country or "total", date)`` pairs whose
-    cumulative arrivals the result keeps (:meth:`Result.arrived_distribution`; none by default). The result
-    depends only on (scenario, seed, replications, arrivals): not on the backend, the workers, or the order
+    cumulative arrivals the result keeps (:meth:`Result.arrived_distribution`; none by default). ``vary``
+    ({key: prior}) gives each replication its own value of each key, drawn from its own stream; ``params``
+    (a table of columns, e.g. a DataFrame, or a CSV file's path) gives replication ``r`` row ``r mod rows``;
+    ``keep_draws`` keeps every replication's named draws (``Result.draws()``). The result depends only on
+    (scenario, seed, replications, arrivals, vary, params): not on the backend, the workers, or the order
     chunks finish in.
     """
     replications, seed = defaults(scenario, replications, seed)
+    variation = variants.variation(scenario, vary, params)
     layout = Layout.for_scenario(scenario, arrivals)
     kept = replications * len(layout.series) * layout.days
     if keep_replications and kept > MAX_KEPT_VALUES:
@@ -70,16 +78,20 @@ def run(
                          f"{len(layout.series)} series x {layout.days:,} days); at most {MAX_KEPT_VALUES:,}: "
                          f"run fewer replications to keep them")
     chunks = plan_chunks(replications)
+    keep = Keep(bool(keep_replications), bool(keep_draws), variation)
     report, close = progress_bar(progress, replications, scenario.name)
     try:
         if isinstance(backend, Backend):
-            total = backend.run_chunks(scenario, seed, layout, chunks, keep_replications, report)
+            total = backend.run_chunks(scenario, seed, layout, chunks, keep, report)
         else:
             with open_backend(backend, workers, scheduler) as opened:
-                total = opened.run_chunks(scenario, seed, layout, chunks, keep_replications, report)
+                total = opened.run_chunks(scenario, seed, layout, chunks, keep, report)
     finally:
         close()
-    return Result(scenario, seed, total, __version__)
+    result = Result(scenario, seed, total, __version__)
+    if variation is not None:
+        result.varied = variation.described()
+    return result
 
 
 @dataclass(frozen=True, repr=False)
@@ -92,8 +104,8 @@ class Replication:
     dates: np.ndarray  # datetime64[D], one per day of the run
     strength: dict[str, np.ndarray]  # end-of-day strength per country and "total"
     balance_usd: np.ndarray | None  # end-of-day balance, without funding None
-    #: every named random decision it drew, by name: ``("slip", "Kenya", 2)`` -> days, ``("factor",
-    #: "fulfilment")`` -> the mission-wide uniform, ``("attrition", "Kenya", "0.0")`` -> its two uniforms
+    #: its varied values and named draws by column, as draws.csv names them: ``"slip:Kenya:2"`` -> days,
+    #: ``"relief:Kenya:2.0"`` -> True if the relief comes, ``"factor:fulfilment"`` -> the mission-wide uniform
     draws: dict = field(default_factory=dict)
 
     def __repr__(self) -> str:  # one line: the arrays and the trace are there to be looked at one by one
@@ -105,12 +117,19 @@ class Replication:
                 f"{len(self.trace.arrivals)} arrivals, peak {int(total.max()):,}, at end {int(total[-1]):,}{lapse}>")
 
 
-def replicate(scenario: Scenario, replication: int = 0, seed: int | None = None) -> Replication:
-    """Replication number ``replication`` of a run with ``seed``: the same one ``run`` aggregates."""
+def replicate(scenario: Scenario, replication: int = 0, seed: int | None = None,
+              vary: Mapping[str, Any] | None = None, params: Any = None) -> Replication:
+    """Replication number ``replication`` of a run with ``seed`` (and ``vary``, ``params``): the one ``run`` aggregates."""
     seed = defaults(scenario, 1, seed)[1]
+    variation = variants.variation(scenario, vary, params)
     block, index = divmod(int(replication), BLOCK)
-    streams = RecordingStreams(seed, block, index)
-    trace = simulate(Plan(scenario), streams, index)
+    streams = Streams(seed, block)
+    plan, record = Plan(scenario), {}
+    if variation is not None:
+        values = variation.values(streams, index, int(replication))
+        plan = variation.plan(plan, values)
+        record = {("vary", key): value for key, value in values.items()}
+    trace = simulate(plan, streams, index, record)
     layout = Layout.for_scenario(scenario)
     strength, balance = curves([trace], layout)
     return Replication(
@@ -118,5 +137,5 @@ def replicate(scenario: Scenario, replication: int = 0, seed: int | None = None)
         dates=np.arange(np.datetime64(scenario.start, "D"), np.datetime64(scenario.start, "D") + scenario.days),
         strength={name: strength[s, :, 0].astype(np.int64) for s, name in enumerate(layout.series)},
         balance_usd=None if balance is None else balance[:, 0] / 100,
-        draws=dict(streams.drawn),
+        draws={column(name): value for name, value in record.items()},
     )

@@ -16,7 +16,7 @@ __all__ = [
     "MAX_DESCRIPTION_CHARS", "RESERVED_COUNTRIES", "FIRST_DATE", "LAST_DATE", "MAX_DAYS", "MAX_PEOPLE",
     "MAX_USD", "MAX_SERIES_DAYS", "MAX_HISTOGRAM_CELLS", "MAX_REPLICATIONS", "MAX_KEPT_VALUES", "MAX_SEED",
     "MAX_CONTINGENTS", "MAX_MANDATES", "MAX_PLEDGES", "MAX_BATCHES", "MAX_TRANCHES", "MAX_MONTHS",
-    "MAX_ATTRITION_PER_YEAR", "MAX_SWEEP_POINTS", "MAX_COMPARED", "MAX_OBSERVATIONS",
+    "MAX_ATTRITION_PER_YEAR", "MAX_SWEEP_POINTS", "MAX_COMPARED", "MAX_OBSERVATIONS", "MAX_PARAMS_BYTES",
 ]
 
 #: Files in one ``extends`` chain, the file itself not counted (the shipped chains are one deep).
@@ -68,3 +68,5 @@ MAX_SWEEP_POINTS = 10_000
 MAX_COMPARED = 20
 #: Rows of an observations file (each is scored and labelled on the backtest chart).
 MAX_OBSERVATIONS = 10_000
+#: The largest parameter table read (``--params``): 100,000 rows of a dozen keys written in full.
+MAX_PARAMS_BYTES = 64_000_000
