@@ -41,8 +41,9 @@ class Variation:
 
     def described(self) -> dict[str, str]:
         """Each key and where its values come from (its prior, or the parameter table), for summary.json."""
-        return {k.key: str(self.priors[k.key]) if k.key in self.priors else f"column of {self.source or 'the parameter table'} ({self.rows:,} rows; replication r takes row r mod {self.rows:,})"
-                for k in self.keys}
+        table = (f"column of {self.source or 'the parameter table'} ({self.rows:,} rows; replication r takes "
+                 f"row r mod {self.rows:,})")
+        return {k.key: str(self.priors[k.key]) if k.key in self.priors else table for k in self.keys}
 
     @property
     def names(self) -> list[str]:

@@ -12,7 +12,7 @@ from ..text import csv_text
 
 def column(name: tuple) -> str:
     """A draw's column: a varied key as it is (``assumptions.fulfilment.mean``), a decision's name joined by
-    ``:`` (``fulfilment:Kenya``, ``slip:Kenya:2``, ``relief:Kenya:2.0``, ``renewal:UNSC 2699:0``)."""
+    ``:`` (``fulfilment:COUNTRY``, ``slip:COUNTRY:2``, ``relief:COUNTRY:2.0``, ``renewal:MANDATE:0``)."""
     if name[0] == "vary":
         return str(name[1])
     return ":".join(str(part) for part in name)
