@@ -11,6 +11,8 @@ The public API, used alike by the CLI, the notebooks and the tests::
     results = sim.compare([scenario, variant])                     # common random numbers
     rows = sim.sweep(scenario, {"assumptions.fulfilment": sim.parse_values("0.2:1.0:0.2")})
     report = sim.backtest(result, sim.read_observations("seeds/observed.csv"))
+    what = sim.sensitivity(scenario, {"assumptions.tour_days": "180:365", "correlation.fulfilment": "0:1"})
+    where = sim.discover(scenario, {"assumptions.tour_days": "180:365"}, when="strength@end >= 2500")
     explorer = sim.explore(scenario)                               # sliders, in Jupyter
 
 The package's layers, each importing only those before it: ``errors``, ``text``, ``html``,
@@ -20,8 +22,10 @@ The package's layers, each importing only those before it: ``errors``, ``text``,
 
 from .analysis.backtests import backtest
 from .analysis.comparison import compare
+from .analysis.discovery import discover
 from .analysis.grid import parse_values
 from .analysis.observations import read_observations
+from .analysis.sensitivity import sensitivity
 from .analysis.sweeps import sweep
 from .errors import SimError
 from .facts import FactBase, load_facts
@@ -33,5 +37,6 @@ from .version import __version__
 
 __all__ = [
     "load", "run", "replicate", "Replication", "Scenario", "ScenarioError", "SimError", "Result", "FactBase",
-    "load_facts", "compare", "sweep", "backtest", "read_observations", "parse_values", "explore", "__version__",
+    "load_facts", "compare", "sweep", "backtest", "read_observations", "parse_values", "explore", "sensitivity", "discover",
+    "__version__",
 ]
