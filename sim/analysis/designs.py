@@ -51,29 +51,33 @@ def evaluate_design(scenario: Scenario, points: Sequence[dict], outcomes: Outcom
                     name: str = "design") -> tuple[list[dict], int]:
     """Each point's outcomes (``{name: value}``, in point order) and how many came from ``journal``.
 
-    Points whose key (:func:`point_key`) is in the journal with every outcome asked are not run again;
-    the others run in batches on ``backend`` and are appended to the journal as each batch finishes.
+    Points whose key (:func:`point_key`) is in the journal with every outcome asked are not run again, and a
+    point the design holds twice runs once; the others run in batches on ``backend`` and are appended to the
+    journal as each batch finishes.
     """
     keys = [point_key(scenario, point, seed, replications) for point in points]
     done = read_journal(journal) if journal is not None else {}
-    values: list[dict | None] = [None] * len(points)
-    for index, key in enumerate(keys):
+    found: dict[str, dict] = {}
+    for key in keys:
         stats = done.get(key, {}).get("stats", {})
         if all(name in stats for name in outcomes.names):
-            values[index] = {name: stats[name] for name in outcomes.names}
-    reused = sum(v is not None for v in values)
+            found[key] = {name: stats[name] for name in outcomes.names}
+    reused = sum(key in found for key in keys)
 
     def finished(pairs: list[tuple[int, dict]]) -> None:
         """Keep a finished batch's outcomes, and journal them."""
         for index, outputs in pairs:
-            values[index] = outputs
+            found[keys[index]] = outputs
         if journal is not None:
             append_entries(journal, [(keys[index], outputs, None) for index, outputs in pairs])
 
-    todo = [(index, dict(points[index])) for index, v in enumerate(values) if v is None]
+    # a point that appears twice (Saltelli's scheme repeats some for two keys) runs once
+    first = {key: index for index, key in reversed(list(enumerate(keys)))}
+    todo = [(index, dict(points[index])) for key, index in sorted(first.items(), key=lambda kv: kv[1])
+            if key not in found]
     run_points(scenario, todo, seed, replications, outcomes.days, outcomes, finished, backend=backend,
                workers=workers, scheduler=scheduler, progress=progress, name=name)
-    return [dict(v) for v in values], reused
+    return [dict(found[key]) for key in keys], reused
 
 
 def design_csv(ranges: Sequence[Range], points: Sequence[dict], outputs: Sequence[dict], names: Sequence[str]) -> str:

@@ -46,12 +46,12 @@ class Range:
     kind: str
 
     def value(self, u: float) -> Any:
-        """The key's value at ``u`` in [0, 1]: real numbers linearly (12 significant digits), whole numbers and
+        """The key's value at ``u`` in [0, 1]: real numbers linearly (6 significant digits), whole numbers and
         dates each equally likely."""
         u = min(max(float(u), 0.0), 1.0)
         if self.kind == "real":
-            return float(f"{self.low + u * (self.high - self.low):.12g}")
-        span = self.number(self.high) - self.number(self.low)
+            return float(f"{self.low + u * (self.high - self.low):.6g}")
+        span = int(round(self.number(self.high) - self.number(self.low)))
         step = min(math.floor(u * (span + 1)), span)
         return self.low + (dt.timedelta(days=step) if self.kind == "date" else step)
 
