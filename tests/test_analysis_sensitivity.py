@@ -1,12 +1,6 @@
-"""Global sensitivity analysis (sim.analysis.sensitivity, sim.runner.points): known answers, common random
-numbers, the same bytes for any worker count, resumable, and every range checked before anything runs.
-
-The known-answer scenario: one contingent of 100 that arrives on 1 to 7 Feb 2024 and tours longer than the run,
-under a ceiling of 100 and a target of 60. Its fulfilment decides the strength (round(f x 100) arrive);
-its attrition takes a few officers before the end (barely matters); its rotation never comes within the
-run (cannot matter at all: the outcomes are the same numbers whatever its value, so its indices are
-exactly 0). The target is reached by the end exactly when round(100 f) >= 60, i.e. f >= 0.595.
-"""
+"""Global sensitivity analysis (sim.analysis.sensitivity, sim.runner.points): known answers (conftest.KNOWN),
+common random numbers, the same bytes for any worker count, resumable, and every range checked before anything
+runs."""
 
 from __future__ import annotations
 
@@ -23,42 +17,9 @@ from sim.analysis.ranges import DesignError, check_ranges  # noqa: E402
 from sim.errors import MissingDependencyError  # noqa: E402
 from sim.runner import point_record  # noqa: E402
 
-KNOWN = """\
-[scenario]
-name = "Known"
-start = 2024-01-01
-end = 2024-12-31
-seed = 3
+from conftest import BARELY, DRIVES, NEVER  # noqa: E402
 
-[mission]
-authorized = 100
-target = 60
-
-[[contingent]]
-country = "A"
-pledged = 100
-fulfilment = 1.0
-tour_days = 1000
-attrition_per_year = 0.0
-rotation = { probability = 1.0, gap_days = 0 }
-slip_days = { dist = "triangular", low = -3, mode = 0, high = 3 }
-batches = [{ arrive = 2024-02-04, size = 100 }]
-
-[[mandate]]
-name = "Mid-year"
-expires = 2024-06-30
-renewal_probability = 1.0
-"""
-DRIVES, BARELY, NEVER = "contingent.A.fulfilment", "contingent.A.attrition_per_year", "contingent.A.rotation.probability"
 VARY = {DRIVES: "0:1", BARELY: "0:0.3", NEVER: "0:1"}
-
-
-@pytest.fixture(scope="module")
-def known(tmp_path_factory) -> sim.Scenario:
-    path = tmp_path_factory.mktemp("known") / "known.toml"
-    path.write_text(KNOWN, encoding="utf-8")
-    return sim.load(path)
-
 
 @pytest.fixture(scope="module")
 def sobol(known):
