@@ -183,6 +183,10 @@ def test_the_result_displays_and_saves(sobol, tmp_path):
     html = sobol._repr_html_()
     assert "Known" in html and "contingent.A.fulfilment" in html and "<table" in html
     assert "matters most" in sobol.text()
+    pytest.importorskip("pandas")
+    frame = sobol.to_frame()
+    assert list(frame.columns) == ["output", "key", "S1", "S1_conf", "ST", "ST_conf"] and len(frame) == 5 * 3
+    assert len(sobol.design_frame()) == 512 and "strength@end" in sobol.design_frame().columns
     summary = sobol.save(tmp_path / "out")
     files = {p.name for p in (tmp_path / "out").iterdir()}
     assert {"sensitivity.csv", "design.csv", "interactions.csv", "sensitivity.png", "sensitivity.json",

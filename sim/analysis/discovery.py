@@ -38,7 +38,7 @@ DEFAULT_THRESHOLD = 0.8
 BOX_COLUMNS = ("box", "key", "low", "high", "coverage", "density", "mass", "p_value")
 
 
-@dataclass
+@dataclass(repr=False)
 class Discovery:
     """Boxes of the varied keys where a design's points meet a condition, and how PRIM found them."""
 
@@ -132,6 +132,10 @@ class Discovery:
 
     def __str__(self) -> str:
         return self.text()
+
+    def __repr__(self) -> str:  # one line: the points and the boxes are there to be looked at one by one
+        return (f"<Discovery of {self.scenario.name!r} where {self.condition.text}: {len(self.boxes)} boxes among "
+                f"{len(self.points):,} points x {self.replications:,} replications, seed {self.seed}>")
 
     def _repr_html_(self) -> str:
         """The boxes and the sentences, for Jupyter."""

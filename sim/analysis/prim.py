@@ -15,6 +15,9 @@ outcome are dense.
 * **Pasting.** Then widen one end of one key at a time to take in the nearest points outside it (up to
   PASTE of the box's points, else the nearest value alone) while the density does not fall and the
   coverage grows: a limit that peeling cut too deep is put back where the data say it is.
+* **Pruning.** A restriction whose quasi p-value (below) is above SIGNIFICANT is lifted, the weakest
+  first, as long as the box stays at least as dense as the threshold: a key that peeling trimmed by chance
+  is not reported as mattering.
 * **Covering.** Set the points of the box aside and look for the next box among the others, up to
   MAX_BOXES, while a box reaches the threshold. Coverage is always a share of all the points showing the
   outcome.
@@ -34,6 +37,7 @@ PEEL = 0.05
 PASTE = 0.05
 MIN_MASS = 0.05
 MAX_BOXES = 5
+SIGNIFICANT = 0.05
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ def prim(x: np.ndarray, y: np.ndarray, bounds: np.ndarray, threshold: float,
         if chosen is None:
             break
         box = _paste(x, y, active, bounds, total, _trim(x, y, active, bounds, steps[chosen].limits))
+        box = _prune(x, y, active, bounds, total, box, threshold)
         boxes.append(box)
         active &= ~_inside(x, box.limits)
     return boxes, trajectories
@@ -186,6 +191,21 @@ def _trim(x, y, active, bounds, limits) -> np.ndarray:
                 inside &= ~at_edge
                 moved = True
     return limits
+
+
+def _prune(x, y, active, bounds, total, box: Box, threshold: float) -> Box:
+    """``box`` with its restrictions that are not significant lifted, the weakest first, while it stays dense."""
+    while box.p_values:
+        j = max(box.p_values, key=lambda k: (box.p_values[k], -k))
+        if box.p_values[j] <= SIGNIFICANT:
+            return box
+        wider = box.limits.copy()
+        wider[j] = bounds[j]
+        candidate = _box(x, y, active, bounds, total, wider, tested=True)
+        if candidate.density < threshold:
+            return box
+        box = candidate
+    return box
 
 
 def _paste(x, y, active, bounds, total, limits) -> Box:

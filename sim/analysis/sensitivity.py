@@ -35,7 +35,7 @@ from .ranges import Range, design_points
 RANKED = {"sobol": ("ST", "ST_conf"), "morris": ("mu_star", "mu_star_conf")}
 
 
-@dataclass
+@dataclass(repr=False)
 class Sensitivity:
     """A sensitivity analysis: the design, each point's outcomes and each outcome's indices per key."""
 
@@ -133,6 +133,10 @@ class Sensitivity:
     def __str__(self) -> str:
         return self.text()
 
+    def __repr__(self) -> str:  # one line: the design and its tables are there to be looked at one by one
+        return (f"<Sensitivity of {self.scenario.name!r}: {self.method}, {len(self.ranges)} keys, {len(self.points):,} "
+                f"points x {self.replications:,} replications, seed {self.seed}>")
+
     def _repr_html_(self) -> str:
         """The table and the headline sentences, for Jupyter."""
         header, body = self._cells()
@@ -143,11 +147,11 @@ class Sensitivity:
                 + html_table(None, header, body, left=1)
                 + "".join(f"<div>{esc(s)}</div>" for s in self.headline()) + "</div>")
 
-    def toframe(self):
+    def to_frame(self):
         """sensitivity.csv as a pandas DataFrame (needs pandas: ``pip install 'mss-sim[notebook]'``)."""
         return frame(self.sensitivity_csv(), "Sensitivity.to_frame")
 
-    def designframe(self):
+    def design_frame(self):
         """design.csv as a pandas DataFrame (needs pandas)."""
         return frame(self.design_csv(), "Sensitivity.design_frame")
 
