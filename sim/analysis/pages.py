@@ -124,13 +124,13 @@ def backtest_page(result: Any, report: dict, svg: bytes, files: Sequence[str]) -
 def sensitivity_page(result: Any, svg: bytes, files: Sequence[str]) -> str:
     """``sim sensitivity``'s report.html (``result`` a :class:`~sim.analysis.sensitivity.Sensitivity`)."""
     sc = result.scenario
-    varied = "; ".join(f"{key_words(r.key)} ({r.key}) from {r.text.replace(':', ' to ')}" for r in result.ranges)
-    question = f"Which assumptions drive the projection of “{sc.name}” when {varied}?"
+    question = f"Which assumptions drive the projection of “{sc.name}” when {_varied(result.ranges)}?"
     index = "total-order Sobol' index ST" if result.method == "sobol" else "Morris μ* (mean absolute elementary effect)"
-    sentences = [f"A {result.method} design of {plural(len(result.points), 'point')}; the table gives each key's "
+    method = "Sobol'" if result.method == "sobol" else "Morris"
+    sentences = [f"A {method} design of {plural(len(result.points), 'point')}; the table gives each key's "
                  f"{index} ± its 95% bootstrap interval."] + result.headline()
     header, body = result._cells()  # noqa: SLF001 - the same table the terminal and Jupyter show
-    tables = [table(f"{index} per outcome", header, body, left=1)]
+    tables = [f'<div style="overflow-x:auto">{table(f"{index} per outcome", header, body, left=1)}</div>']
     provenance = [_runs(result.seed, result.replications, "design point"),
                   ("Sobol' indices: Saltelli's scheme on a scrambled Sobol' sequence (SALib), first-order S1 and total "
                    "ST, second-order in interactions.csv; ST near 0 means the key can be fixed anywhere in its range."
@@ -147,8 +147,8 @@ def sensitivity_page(result: Any, svg: bytes, files: Sequence[str]) -> str:
 def discovery_page(result: Any, peeling_svg: bytes, boxes_svg: bytes, files: Sequence[str]) -> str:
     """``sim discover``'s report.html (``result`` a :class:`~sim.analysis.discovery.Discovery`)."""
     sc = result.scenario
-    varied = "; ".join(f"{key_words(r.key)} ({r.key}) from {r.text.replace(':', ' to ')}" for r in result.ranges)
-    question = f"Which combinations of assumptions lead “{sc.name}” to {result.condition.text}, when {varied}?"
+    question = (f"Which combinations of assumptions lead “{sc.name}” to {result.condition.text}, when "
+                f"{_varied(result.ranges)}?")
     header, body = result._cells()  # noqa: SLF001 - the same table the terminal and Jupyter show
     tables = [table("Boxes (PRIM)", header, body, left=2)] if body else []
     provenance = [_runs(result.seed, result.replications, "design point"),
@@ -163,6 +163,12 @@ def discovery_page(result: Any, peeling_svg: bytes, boxes_svg: bytes, files: Seq
                                    "condition dark, and the boxes' limits.")]
     return report_page(f"{sc.name}: scenario discovery", question, result.sentences(), charts, tables, [sc],
                        provenance, files)
+
+
+def _varied(ranges: Sequence[Any]) -> str:
+    """The varied keys in words, each with its key (when the words differ) and its range."""
+    return "; ".join(f"{key_words(r.key)}{'' if key_words(r.key) == r.key else f' ({r.key})'} from "
+                     f"{r.text.replace(':', ' to ')}" for r in ranges)
 
 
 def _listed(names: Sequence[str]) -> str:

@@ -104,7 +104,8 @@ class Sensitivity:
                 out.append(f"{outcome.words}: the same at every point; no key changes it.")
                 continue
             conf = self.index(outcome.name, first, interval)
-            out.append(f"{outcome.words}: {key_words(first)} ({first}) matters most, {name} {value:.2f}"
+            shown = first if key_words(first) == first else f"{key_words(first)} ({first})"
+            out.append(f"{outcome.words}: {shown} matters most, {name} {value:.2f}"
                        + (f" ± {conf:.2f}" if conf is not None else "") + ".")
         return out
 

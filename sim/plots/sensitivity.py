@@ -64,7 +64,9 @@ def sensitivity_chart(scenario: Any, keys: Sequence[str], rows: Sequence[dict], 
     for s, (stat, words, colour, _) in enumerate(CHARTED):
         values, intervals = ends[stat]
         ys = [k + (0.5 - s) * height for k in range(len(order))]
-        tornado.barh(ys, [values[i] for i in order], height=height, color=colour, label=words,
+        constant = all(r[RANKED[method][0]] is None for r in rows if r["output"] == f"{stat}@end")
+        label = f"{words} (no index: the same at every point)" if constant else words
+        tornado.barh(ys, [values[i] for i in order], height=height, color=colour, label=label,
                      xerr=[intervals[i] for i in order], error_kw={"ecolor": "#333333", "elinewidth": 0.9, "capsize": 2})
     tornado.set_yticks(range(len(order)))
     tornado.set_yticklabels([textwrap.fill(clip(key_words(keys[i]), 60), 28) for i in order], fontsize=TICK_SIZE - 0.5)
