@@ -183,6 +183,9 @@ def test_the_result_displays_and_saves(sobol, tmp_path):
     html = sobol._repr_html_()
     assert "Known" in html and "contingent.A.fulfilment" in html and "<table" in html
     assert "matters most" in sobol.text()
+    assert repr(sobol) == "<Sensitivity of 'Known': sobol, 3 keys, 512 points x 16 replications, seed 3>"
+    with pytest.raises(sim.errors.InputError, match="no ST of 'contingent.A.pledged' for 'strength@end'; outputs: "):
+        sobol.index("strength@end", "contingent.A.pledged")
     pytest.importorskip("pandas")
     frame = sobol.to_frame()
     assert list(frame.columns) == ["output", "key", "S1", "S1_conf", "ST", "ST_conf"] and len(frame) == 5 * 3

@@ -118,9 +118,6 @@ class Outcomes:
         """The days whose strength the points must record (sorted)."""
         return sorted({o.day for o in self.items if o.statistic in ("strength", "mean_strength")})
 
-    def __getitem__(self, name: str) -> Outcome:
-        return next(o for o in self.items if o.name == name)
-
     def __call__(self, record: PointRecord) -> dict[str, float]:
         """``{name: value}`` of one point (strengths rounded to 3 decimals, probabilities to 4)."""
         column = {day: k for k, day in enumerate(self.days)}

@@ -17,6 +17,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from ..errors import InputError
 from ..files import text_writer, write_folder
 from ..html import DIV, MUTED, esc
 from ..html import table as html_table
@@ -61,7 +62,11 @@ class Sensitivity:
     def index(self, output: str, key: str, column: str | None = None) -> float | None:
         """One index of ``key`` for ``output`` (by default the ranking one: ST, or mu_star for Morris)."""
         column = column or RANKED[self.method][0]
-        return next(r[column] for r in self.rows if r["output"] == output and r["key"] == key)
+        for r in self.rows:
+            if r["output"] == output and r["key"] == key and column in r:
+                return r[column]
+        raise InputError(f"no {column} of {key!r} for {output!r}; outputs: {', '.join(self.outcomes.names)}; keys: "
+                         f"{', '.join(self.keys)}; columns: {', '.join(COLUMNS[self.method])}")
 
     def ranking(self, output: str) -> list[str]:
         """The keys from the most to the least influential on ``output`` (keys without an index last)."""
