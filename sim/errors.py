@@ -13,6 +13,7 @@ from __future__ import annotations
 INSTALL_HINTS = {
     "notebook": "pip install 'mss-sim[notebook]'",
     "dask": "pip install 'mss-sim[dask]'",
+    "analysis": "pip install 'mss-sim[analysis]'",
 }
 
 

@@ -71,6 +71,47 @@ pledged = 100
 batches = [{ arrive = 2024-02-01, size = 100 }]
 """
 
+# Known answers for sensitivity analysis and scenario discovery: one contingent of 100 that arrives on 1 to 7
+# Feb 2024 and tours longer than the run, under a ceiling of 100 and a target of 60. Its fulfilment drives
+# the strength (round(100 f) arrive); its attrition barely matters (a few officers leave before the end);
+# its rotation cannot matter at all (no relief comes within the run). The target is reached by the end
+# exactly when round(100 f) >= 60, i.e. f >= 0.595.
+KNOWN = """\
+[scenario]
+name = "Known"
+start = 2024-01-01
+end = 2024-12-31
+seed = 3
+
+[mission]
+authorized = 100
+target = 60
+
+[[contingent]]
+country = "A"
+pledged = 100
+fulfilment = 1.0
+tour_days = 1000
+attrition_per_year = 0.0
+rotation = { probability = 1.0, gap_days = 0 }
+slip_days = { dist = "triangular", low = -3, mode = 0, high = 3 }
+batches = [{ arrive = 2024-02-04, size = 100 }]
+
+[[mandate]]
+name = "Mid-year"
+expires = 2024-06-30
+renewal_probability = 1.0
+"""
+DRIVES, BARELY, NEVER = "contingent.A.fulfilment", "contingent.A.attrition_per_year", "contingent.A.rotation.probability"
+
+
+@pytest.fixture(scope="session")
+def known(tmp_path_factory) -> sim.Scenario:
+    """The known-answer scenario of sensitivity analysis and discovery (KNOWN), loaded once."""
+    path = tmp_path_factory.mktemp("known") / "known.toml"
+    path.write_text(KNOWN, encoding="utf-8")
+    return sim.load(path)
+
 
 @pytest.fixture(scope="session")
 def baseline() -> sim.Scenario:

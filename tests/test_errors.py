@@ -46,7 +46,8 @@ def test_missing_names_what_and_how_to_install():
     assert isinstance(error, MissingDependencyError) and isinstance(error, ImportError)
     assert str(error) == ("the dask backend needs dask.distributed, which is not installed; "
                           "install it with pip install 'mss-sim[dask]'")
-    assert INSTALL_HINTS == {"notebook": "pip install 'mss-sim[notebook]'", "dask": "pip install 'mss-sim[dask]'"}
+    assert INSTALL_HINTS == {"notebook": "pip install 'mss-sim[notebook]'", "dask": "pip install 'mss-sim[dask]'",
+                             "analysis": "pip install 'mss-sim[analysis]'"}
 
 
 def test_bad_arguments_of_the_python_api_are_value_errors(baseline):

@@ -22,7 +22,10 @@ import pytest
 from conftest import NOTEBOOKS
 
 PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
-EXPECTED = {"01_quickstart.ipynb", "02_pledge_fulfilment.ipynb", "03_funding_and_mandates.ipynb"}
+EXPECTED = {"01_quickstart.ipynb", "02_pledge_fulfilment.ipynb", "03_funding_and_mandates.ipynb",
+            "05_what_matters.ipynb"}
+#: Notebooks that need an optional extra beyond ``notebook``: the module they import, and the extra.
+NEEDS = {"05_what_matters.ipynb": ("SALib", "analysis")}
 CELL_TIMEOUT = 120  # seconds per cell: generous (a whole notebook takes seconds), and below
 # pytest's 300-second limit, so that a cell that hangs is named by nbclient's CellTimeoutError
 POLL_STEP = 0.5  # seconds; see _poll_in_steps
@@ -97,6 +100,9 @@ def test_notebook_runs(path: Path):
     nbformat = pytest.importorskip("nbformat", reason=f"nbformat is not installed ({INSTALL})")
     nbclient = pytest.importorskip("nbclient", reason=f"nbclient is not installed ({INSTALL})")
     pytest.importorskip("ipykernel", reason=f"ipykernel is not installed ({INSTALL})")
+    if path.name in NEEDS:
+        module, extra = NEEDS[path.name]
+        pytest.importorskip(module, reason=f"{module} is not installed (pip install -e '.[{extra}]')")
     from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
     notebook = nbformat.read(path, as_version=4)

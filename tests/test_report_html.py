@@ -9,6 +9,7 @@ The tests skip, saying why, only when no Chromium binary is installed; CI instal
 from __future__ import annotations
 
 import html
+import importlib.util
 import re
 import shutil
 import subprocess
@@ -56,6 +57,12 @@ def folders(tmp_path_factory) -> dict[str, Path]:
     assert main(["sweep", base, "--set", "assumptions.fulfilment=0.2,0.8", *FAST, "-o", str(out["sweep"])]) == 0
     assert main(["backtest", base, "--observed", str(ROOT / "seeds" / "observed.csv"), *FAST,
                  "-o", str(out["backtest"])]) == 0
+    if importlib.util.find_spec("SALib") is not None:  # the analysis extra (#14)
+        vary = ["--vary", "correlation.fulfilment=0:1", "--vary", "mandate.Renewal 2025.renewal_probability=0.5:1"]
+        out["sensitivity"], out["discover"] = root / "sensitivity", root / "discover"
+        assert main(["sensitivity", base, *vary, "--samples", "2", *FAST, "-o", str(out["sensitivity"])]) == 0
+        assert main(["discover", base, *vary, "--when", "strength@end >= 1000", "--samples", "16", *FAST,
+                     "-o", str(out["discover"])]) == 0
     return out
 
 
@@ -66,12 +73,21 @@ EXPECTED = {
     "compare": (["compare"], 2, ["Question.", "Baseline", "Kenya only", "common random numbers"]),
     "sweep": (["sweep"], 2, ["Question.", "pledge fulfilment, every contingent", "Sweep points"]),
     "backtest": (["backtest"], 2, ["Question.", "reported", "50% band", "400 Kenyan police arrive"]),
+    "sensitivity": (["sensitivity"], 2, ["Question.", "Which assumptions drive", "total-order Sobol' index ST"]),
+    "discover": (["peeling", "boxes"], 1, ["Question.", "Which combinations of assumptions", "strength@end >= 1000"]),
 }
+
+
+def folder(folders: dict[str, Path], command: str) -> Path:
+    """The folder ``command`` wrote (a skip for the design commands without the analysis extra)."""
+    if command not in folders:
+        pytest.skip("SALib is not installed (pip install -e '.[analysis]'): no sensitivity or discover folder")
+    return folders[command]
 
 
 @pytest.mark.parametrize("command", list(EXPECTED))
 def test_the_report_renders_with_its_charts_tables_and_facts(command, folders, tmp_path):
-    page = folders[command] / "report.html"
+    page = folder(folders, command) / "report.html"
     dom = chromium(page, tmp_path / "profile", "--dump-dom")
     charts, tables, words = EXPECTED[command]
     assert dom.count("<svg") == len(charts)
@@ -91,7 +107,7 @@ def test_the_report_renders_with_its_charts_tables_and_facts(command, folders, t
 
 @pytest.mark.parametrize("command", list(EXPECTED))
 def test_the_report_needs_no_network(command, folders):
-    page = (folders[command] / "report.html").read_text(encoding="utf-8")
+    page = (folder(folders, command) / "report.html").read_text(encoding="utf-8")
     links = re.findall(r'\b(?:src|href)="([^"]*)"', page)
     assert all(link.startswith(("#", "data:")) for link in links), [k for k in links if not k.startswith("#")][:5]
     assert "<script" not in page and "<link" not in page and "@import" not in page

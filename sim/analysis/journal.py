@@ -1,4 +1,5 @@
-"""The sweep journal: finished points appended as JSON lines, so an interrupted sweep goes on where it stopped."""
+"""The journal of a sweep or a design: finished points appended as JSON lines, so an interrupted command goes on
+where it stopped."""
 
 from __future__ import annotations
 
@@ -45,16 +46,24 @@ def append_journal(path: str | Path, key: str, stats: dict, curve: dict | None =
     """Append one finished point (its statistics, and its curve if given), written and flushed to disk at once
     (its folder made if missing). A full disk raises :class:`~sim.errors.WriteFailure`; the points already
     there stay readable."""
+    append_entries(path, [(key, stats, curve)])
+
+
+def append_entries(path: str | Path, entries: list[tuple[str, dict, dict | None]]) -> None:
+    """Append finished points ``(key, stats, curve or None)`` in one write, flushed to disk at once (its folder
+    made if missing); a full disk raises :class:`~sim.errors.WriteFailure`, the points already there readable."""
     path = Path(path)
-    entry = {"key": key, "stats": stats, **({"curve": curve} if curve is not None else {})}
-    line = json.dumps(entry, ensure_ascii=False) + "\n"
+    lines = "".join(
+        json.dumps({"key": key, "stats": stats, **({"curve": curve} if curve is not None else {})},
+                   ensure_ascii=False) + "\n"
+        for key, stats, curve in entries)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a", encoding="utf-8") as handle:  # one write per point, flushed to disk at once
-            handle.write(line)
+        with open(path, "a", encoding="utf-8") as handle:  # one write per batch of points, flushed to disk at once
+            handle.write(lines)
             handle.flush()
             os.fsync(handle.fileno())
     except OSError as error:
         if error.errno != errno.ENOSPC:
             raise
-        raise WriteFailure(f"no space left on device while writing the sweep journal {path}") from None
+        raise WriteFailure(f"no space left on device while writing the journal {path}") from None

@@ -1,4 +1,4 @@
-"""report.html of ``compare``, ``sweep`` and ``backtest``: each command's question, sentences and tables,
+"""report.html of ``compare``, ``sweep``, ``backtest``, ``sensitivity`` and ``discover``: each command's question, sentences and tables,
 put together by :func:`sim.results.page.report_page` (the numbers are those of the folder's files)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..html import table
-from ..scenario.paths import key_label
+from ..scenario.paths import key_label, key_words
 from ..text import count_text, figure_text, key_value_text, percent_text, plural
 from ..version import __version__
 from ..results.page import report_page
@@ -131,6 +131,56 @@ def backtest_page(result: Any, report: dict, svg: bytes, files: Sequence[str]) -
     sources = [r["source"] for r in report["rows"] if r["source"]]
     return report_page(f"{sc.name}: backtest against reported figures", question, sentences, [chart], tables, [sc],
                        provenance, files, extra_sources=sources)
+
+
+def sensitivity_page(result: Any, svg: bytes, files: Sequence[str]) -> str:
+    """``sim sensitivity``'s report.html (``result`` a :class:`~sim.analysis.sensitivity.Sensitivity`)."""
+    sc = result.scenario
+    question = f"Which assumptions drive the projection of “{sc.name}” when {_varied(result.ranges)}?"
+    index = "total-order Sobol' index ST" if result.method == "sobol" else "Morris μ* (mean absolute elementary effect)"
+    method = "Sobol'" if result.method == "sobol" else "Morris"
+    sentences = [f"A {method} design of {plural(len(result.points), 'point')}; the table gives each key's "
+                 f"{index} ± its 95% bootstrap interval."] + result.headline()
+    header, body = result._cells()  # noqa: SLF001 - the same table the terminal and Jupyter show
+    tables = [f'<div style="overflow-x:auto">{table(f"{index} per outcome", header, body, left=1)}</div>']
+    provenance = [_runs(result.seed, result.replications, "design point"),
+                  ("Sobol' indices: Saltelli's scheme on a scrambled Sobol' sequence (SALib), first-order S1 and total "
+                   "ST, second-order in interactions.csv; ST near 0 means the key can be fixed anywhere in its range."
+                   if result.method == "sobol" else
+                   "Morris: elementary effects on a grid of 4 levels (SALib); μ* is in the outcome's units per "
+                   "whole range of the key, σ large against μ* means interactions or a non-linear effect."),
+                  f"Scenario file {Path(sc.source).name}, hash {sc.hash[:12]}; mss-sim {__version__}."]
+    chart = ("sensitivity", svg, "Left: each key's index for the median strength and P(authorized) at the end of "
+                                 "the run; right: the same at each mandate deadline.")
+    return report_page(f"{sc.name}: which assumption matters", question, sentences, [chart], tables, [sc],
+                       provenance, files)
+
+
+def discovery_page(result: Any, peeling_svg: bytes, boxes_svg: bytes, files: Sequence[str]) -> str:
+    """``sim discover``'s report.html (``result`` a :class:`~sim.analysis.discovery.Discovery`)."""
+    sc = result.scenario
+    question = (f"Which combinations of assumptions lead “{sc.name}” to {result.condition.text}, when "
+                f"{_varied(result.ranges)}?")
+    header, body = result._cells()  # noqa: SLF001 - the same table the terminal and Jupyter show
+    tables = [table("Boxes (PRIM)", header, body, left=2)] if body else []
+    provenance = [_runs(result.seed, result.replications, "design point"),
+                  f"Points: {result.design}. Boxes: PRIM (peeling 5% at a time, then pasting; the box with the "
+                  f"highest coverage at a density of at least {percent_text(result.threshold, 0)}), then the next "
+                  "box among the points outside it. p-value: how likely the box's density would be if the key "
+                  "were not restricted (large: the restriction may be noise).",
+                  f"Scenario file {Path(sc.source).name}, hash {sc.hash[:12]}; mss-sim {__version__}."]
+    charts = [("peeling", peeling_svg, "The peeling trajectory: each box's coverage against its density, the boxes "
+                                       "chosen marked."),
+              ("boxes", boxes_svg, "The design's points over the keys the boxes restrict, those meeting the "
+                                   "condition dark, and the boxes' limits.")]
+    return report_page(f"{sc.name}: scenario discovery", question, result.sentences(), charts, tables, [sc],
+                       provenance, files)
+
+
+def _varied(ranges: Sequence[Any]) -> str:
+    """The varied keys in words, each with its key (when the words differ) and its range."""
+    return "; ".join(f"{key_words(r.key)}{'' if key_words(r.key) == r.key else f' ({r.key})'} from "
+                     f"{r.text.replace(':', ' to ')}" for r in ranges)
 
 
 def _listed(names: Sequence[str]) -> str:

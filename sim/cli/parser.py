@@ -9,6 +9,7 @@ from ..runner import BACKENDS
 from ..text import did_you_mean
 from ..version import __version__
 from .commands import cmd_backtest, cmd_compare, cmd_facts, cmd_run, cmd_sweep, cmd_validate
+from .designs import cmd_discover, cmd_sensitivity
 from .options import BAD_INPUT
 
 
@@ -61,6 +62,28 @@ relative_error, e.g. 0.05 or 5%), at_least, at_most. For each observation: the m
 percentile of the values it allows in the projected distribution, whether they meet the 50%
 and 90% bands, the error of the median and its CRPS (README: "Backtest against reported
 figures"); overall: coverage, mean absolute error, mean CRPS.""",
+    "sensitivity": """examples:
+  sim sensitivity scenarios/baseline.toml --vary contingent.Kenya.slip_days.median=20:120 \\
+        --vary correlation.fulfilment=0:1 --vary "mandate.Renewal 2025.renewal_probability=0.5:1"
+      # into results/baseline+<the --vary items>-sobol/
+  sim sensitivity scenarios/baseline.toml --vary assumptions.tour_days=180:365 --vary funding.runway_days=0:180 \\
+        --method morris --samples 10 -n 100
+
+Sobol: --samples N (a power of 2, default 64) gives N x (2 keys + 2) points; Morris: N trajectories
+(default 20) give N x (keys + 1). Every point runs -n replications (default 200) with the same seed:
+common random numbers. Outcomes: strength@<deadline> and @end (median), p_reach_authorized@ each,
+p_deficit; add others with --outcome (mean_strength@end, p_reach_target@2025-06-30, p_lapse@end).
+After Ctrl-C, the same command with --resume runs only the points that are missing.""",
+    "discover": """examples:
+  sim discover scenarios/baseline.toml --vary contingent.Kenya.slip_days.median=20:120 \\
+        --vary "mandate.Renewal 2025.renewal_probability=0.5:1" --when 'strength@end >= 1500'
+  sim discover scenarios/baseline.toml --vary correlation.fulfilment=0:1 --vary assumptions.tour_days=180:365 \\
+        --when 'p_reach_authorized@Renewal 2025 >= 0.1' --samples 512 --threshold 0.7
+
+--when is OUTCOME OP NUMBER (OP one of >=, <=, >, <, ==, !=). The points are a scrambled Sobol'
+sequence over the ranges (--samples, a power of 2, default 256), each run with -n replications
+(default 200). PRIM peels the ranges to boxes where the points meeting the condition are dense
+(--threshold, default 0.8), and writes boxes.csv, peeling.png and boxes.png.""",
     "facts": """examples:
   sim facts                      # the fact base as a table
   sim facts kenya.pledged_total  # one fact in full: value, unit, date, quote, article, note, conflicts
@@ -107,9 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
         return commands.add_parser(name, help=help, description=help, epilog=EXAMPLES[name],
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
 
-    def run_options(parser, output: str, printed: str, quiet: str, each: str = "", every: str = "the scenario's"):
+    def run_options(parser, output: str, printed: str, quiet: str, each: str = "", every: str = "the scenario's",
+                    replications: str | None = None):
         """The options shared by the commands that run replications."""
-        parser.add_argument("-n", "--replications", type=int, help=f"replications{each} (default: {every})")
+        parser.add_argument("-n", "--replications", type=int, help=f"replications{each} (default: {replications or every})")
         parser.add_argument("--seed", type=int, help=f"seed{each} (default: {every})")
         parser.add_argument("--workers", type=int,
                             help="worker processes (default: CPU count; at most 4 per core; a local pool at most "
@@ -165,6 +189,38 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--resume", action="store_true",
                        help="go on with an interrupted sweep: points already in DIR.journal.jsonl are not run again")
     sweep.set_defaults(handler=cmd_sweep)
+
+    def design_options(parser, method: bool):
+        """The options of ``sensitivity`` and ``discover``: --vary, --samples, --outcome, --resume."""
+        parser.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
+        parser.add_argument("--vary", action="append", metavar="KEY=LOW:HIGH",
+                            help="a dotted key (as --set takes it, a distribution's parameter too) and its range: two "
+                                 "numbers or two dates (repeatable)")
+        if method:
+            parser.add_argument("--method", choices=("sobol", "morris"), default="sobol",
+                                help="Sobol' indices (S1, ST; default) or Morris screening (mu*, sigma)")
+        parser.add_argument("--samples", type=int, metavar="N",
+                            help="Sobol: base sample, a power of 2 (default 64); Morris: trajectories (default 20)"
+                            if method else "design points, a power of 2 (default 256)")
+        parser.add_argument("--outcome", action="append", metavar="NAME",
+                            help="another outcome to measure: STATISTIC@WHEN, e.g. mean_strength@end (repeatable)")
+        run_options(parser, f"results/<scenario file name>+<the --vary items>-{'<method>' if method else 'discover'}",
+                    "the summary", "no progress, no table", each=" of every point", replications="200")
+        parser.add_argument("--resume", action="store_true",
+                            help="go on after an interruption: points already in DIR.journal.jsonl are not run again")
+
+    sensitivity = command("sensitivity", "Which assumption matters: Sobol' or Morris indices of the outcomes over "
+                                         "ranges of assumptions.")
+    design_options(sensitivity, method=True)
+    sensitivity.set_defaults(handler=cmd_sensitivity)
+
+    discover = command("discover", "Scenario discovery: the combinations of assumptions (PRIM boxes) that lead to "
+                                   "an outcome.")
+    design_options(discover, method=False)
+    discover.add_argument("--when", required=True, metavar="EXPR",
+                          help="the outcome looked for: OUTCOME OP NUMBER, e.g. 'strength@end >= 2500'")
+    discover.add_argument("--threshold", type=float, help="the density a box must reach (default 0.8)")
+    discover.set_defaults(handler=cmd_discover)
 
     backtest = command("backtest", "Score a scenario's projections against figures reported on given dates.")
     backtest.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")

@@ -31,6 +31,12 @@ FILES = {
     "sweep.json": "the sweep (machine-readable)",
     "backtest.csv": "one row per reported figure: its percentile, bands, error and CRPS",
     "backtest.json": "the backtest and its scores (machine-readable)",
+    "sensitivity.csv": "one row per outcome and varied key: the sensitivity indices and their 95% intervals",
+    "interactions.csv": "one row per outcome and pair of varied keys: the second-order Sobol' index",
+    "design.csv": "one row per design point: the values of the varied keys and the point's outcomes",
+    "sensitivity.json": "the sensitivity analysis (machine-readable)",
+    "boxes.csv": "one row per key a box restricts: its limits, the box's coverage, density and mass",
+    "discover.json": "the scenario discovery (machine-readable)",
     "sources.csv": "the articles behind the figures: file, short name, title, outlet, date",
     "report.html": "this page",
 }

@@ -59,6 +59,12 @@ class Backend:
         """Run ``chunks`` (``(start, stop)`` ranges) of ``scenario``, ``report(n)`` as they finish; merge them."""
         raise NotImplementedError
 
+    def run_batches(self, function, batches, counts, report, finished) -> None:
+        """Call ``function(batch, report)`` for each of ``batches`` (a pure function; ``counts[k]`` replications
+        each) and ``finished(result)`` here as each completes, in any order; ``report(n)`` as replications finish."""
+        for batch in batches:
+            finished(function(batch, report))
+
 
 class LocalBackend(Backend):
     """This process (one worker) or a pool of forked processes, started when first needed (as many as
@@ -81,17 +87,21 @@ class LocalBackend(Backend):
             self.pool.join()
             self.pool = None
 
-    def run_chunks(self, scenario, seed, layout, chunks, keep, report) -> Accumulator:
-        """As :meth:`Backend.run_chunks`: here with one worker, else over the pool (started on first use)."""
-        workers = min(self.workers, len(chunks))
-        if workers == 1:
-            return run_chunks(scenario, seed, layout, chunks, keep, report)
-        if self.pool is None or self.size < workers:  # a later run with more chunks may want more
+    def _start(self, workers: int) -> None:
+        """Have a pool of at least ``workers`` processes (a later run with more chunks may want more)."""
+        if self.pool is None or self.size < workers:
             self._close(terminate=False)
             context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
             self.done = context.SimpleQueue()
             self.pool = context.Pool(workers, initializer=init_worker, initargs=(self.done, os.getpid()))
             self.size = workers
+
+    def run_chunks(self, scenario, seed, layout, chunks, keep, report) -> Accumulator:
+        """As :meth:`Backend.run_chunks`: here with one worker, else over the pool (started on first use)."""
+        workers = min(self.workers, len(chunks))
+        if workers == 1:
+            return run_chunks(scenario, seed, layout, chunks, keep, report)
+        self._start(workers)
         done = self.done
         try:
             pending = [
@@ -111,6 +121,32 @@ class LocalBackend(Backend):
             self._close(terminate=True)
             raise
         return total
+
+    def run_batches(self, function, batches, counts, report, finished) -> None:
+        """As :meth:`Backend.run_batches`: here with one worker, else over the pool, at most two batches per
+        worker in flight (so that memory does not grow with the batches waiting)."""
+        workers = min(self.workers, len(batches))
+        if workers <= 1:
+            return super().run_batches(function, batches, counts, report, finished)
+        self._start(workers)
+        waiting, pending = list(reversed(batches)), []
+        try:
+            while waiting or pending:
+                while waiting and len(pending) < 2 * workers:
+                    pending.append(self.pool.apply_async(function, (waiting.pop(), None)))
+                while not self.done.empty():
+                    report(self.done.get())
+                ready = [p for p in pending if p.ready()]
+                for task in ready:
+                    pending.remove(task)
+                    finished(task.get())
+                if not ready:
+                    pending[0].wait(0.05)
+            while not self.done.empty():
+                report(self.done.get())
+        except BaseException:
+            self._close(terminate=True)
+            raise
 
 
 class DaskBackend(Backend):
@@ -168,3 +204,19 @@ class DaskBackend(Backend):
             self.client.cancel(futures)
             raise
         return total
+
+    def run_batches(self, function, batches, counts, report, finished) -> None:
+        """As :meth:`Backend.run_batches`: a Dask task per batch (recomputed if its worker is lost), progress
+        told as each completes; the rest cancelled on error."""
+        from distributed import as_completed
+
+        futures = [self.client.submit(function, batch, None, pure=False) for batch in batches]
+        count = dict(zip((f.key for f in futures), counts))
+        try:
+            for future in as_completed(futures):
+                finished(future.result())
+                report(count[future.key])
+                future.release()
+        except BaseException:
+            self.client.cancel(futures)
+            raise

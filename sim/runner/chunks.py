@@ -52,6 +52,14 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
+def tell(count: int, report: Callable[[int], None] | None) -> None:
+    """Progress: ``count`` more replications finished, told to ``report`` here, or in a pool worker to its parent."""
+    if report is not None:
+        report(count)
+    elif _DONE_QUEUE is not None:
+        _DONE_QUEUE.put(count)
+
+
 def thresholds(scenario: Scenario) -> tuple[int, int]:
     """The strength levels whose first reach a run counts: (authorized, target)."""
     return scenario.authorized, scenario.target
@@ -110,11 +118,7 @@ def run_chunks(
                 if len(traces) == step:  # integer sums and counts: the same aggregate however the parts are cut
                     partial.add(traces, keep_from=kept_from if keep.replications else None)
                     kept_from, traces = kept_from + step, []
-            # progress by block, not by chunk: a bar moves every 64 replications, not every 512
-            if report is not None:
-                report(count)
-            elif _DONE_QUEUE is not None:
-                _DONE_QUEUE.put(count)
+            tell(count, report)  # progress by block, not by chunk: a bar moves every 64 replications, not every 512
         if traces:
             partial.add(traces, keep_from=kept_from if keep.replications else None)
     return partial

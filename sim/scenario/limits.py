@@ -17,6 +17,7 @@ __all__ = [
     "MAX_USD", "MAX_SERIES_DAYS", "MAX_HISTOGRAM_CELLS", "MAX_REPLICATIONS", "MAX_KEPT_VALUES", "MAX_SEED",
     "MAX_CONTINGENTS", "MAX_MANDATES", "MAX_PLEDGES", "MAX_BATCHES", "MAX_TRANCHES", "MAX_MONTHS",
     "MAX_ATTRITION_PER_YEAR", "MAX_SWEEP_POINTS", "MAX_COMPARED", "MAX_OBSERVATIONS", "MAX_PARAMS_BYTES",
+    "MAX_VARIED_KEYS", "MAX_DESIGN_POINTS",
 ]
 
 #: Files in one ``extends`` chain, the file itself not counted (the shipped chains are one deep).
@@ -70,3 +71,8 @@ MAX_COMPARED = 20
 MAX_OBSERVATIONS = 10_000
 #: The largest parameter table read (``--params``): 100,000 rows of a dozen keys written in full.
 MAX_PARAMS_BYTES = 64_000_000
+#: Keys varied by one sensitivity analysis or discovery (a Sobol design has N x (2 x keys + 2) points).
+MAX_VARIED_KEYS = 20
+#: Points of one sensitivity or discovery design: each runs every replication (7,168 points of the
+#: baseline at 200 replications each take most of an hour on two cores).
+MAX_DESIGN_POINTS = 100_000

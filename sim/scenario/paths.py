@@ -44,6 +44,27 @@ def set_path(document: dict, dotted: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
+def get_path(document: dict, dotted: str) -> Any:
+    """The value at a dotted path of a raw scenario document (array items by label or index), or None."""
+    parts = str(dotted).split(".")
+    node: Any = document
+    i = 0
+    while i < len(parts):
+        if isinstance(node, dict):
+            node, i = node.get(parts[i]), i + 1
+        elif isinstance(node, list):
+            for j in range(len(parts), i, -1):  # names may contain dots: the longest label that matches
+                found = find_item(node, ".".join(parts[i:j]))
+                if found is not None:
+                    node, i = found, j
+                    break
+            else:
+                return None
+        else:
+            return None
+    return node
+
+
 def find_item(items: list, label: str):
     """The table in ``items`` whose label or index is ``label``, or None."""
     for k, item in enumerate(items):
@@ -93,3 +114,16 @@ def key_label(key: str) -> str:
     if head == "funding" and middle.startswith("pledge."):
         return f"{middle[len('pledge.'):]} pledge: {'share disbursed' if field == 'fulfilment' else words}"
     return words if head in ("mission", "scenario", "funding") and not middle else str(key)
+
+
+#: Parameters of a distribution table (sim.dists.FORMS), as the last part of a key that varies one of them.
+PARAMETERS = ("value", "low", "high", "mode", "mean", "sd", "median", "sigma", "p")
+
+
+def key_words(key: str) -> str:
+    """:func:`key_label`, and for a distribution's parameter the label of its value and the parameter's name:
+    ``contingent.Kenya.slip_days.median`` -> ``Kenya: slip (days), median``."""
+    parent, _, last = str(key).rpartition(".")
+    if parent and last in PARAMETERS:
+        return f"{key_label(parent)}, {last}"
+    return key_label(key)
