@@ -110,6 +110,22 @@ HIGHEST = {
 }
 
 
+#: The units of the facts a key may refer to, for the keys whose unit is plain (#16 item 7): another unit is refused.
+FACT_UNITS = {
+    "slip_days": ("days",), "tour_days": ("days",), "interval_days": ("days",), "drawdown_days": ("days",),
+    "runway_days": ("days",), "renewed_months": ("months",), "amount_usd": ("usd",), "start_balance_usd": ("usd",),
+    "pledged": ("officers", "people"), "authorized": ("officers", "people"), "target": ("officers", "people"),
+}
+
+
+def unit_refused(key: str, value, facts) -> bool:
+    """True when ``value`` is a reference to a fact whose unit the key cannot take (people are not days)."""
+    if not (isinstance(value, str) and value.startswith("fact:") and value[5:] in facts):
+        return False
+    units = FACT_UNITS.get(key.rsplit(".", 1)[-1])
+    return units is not None and facts.get(value[5:]).unit not in units
+
+
 def classify(kind: str, value, facts, highest: float | None = None):
     """True: the override must be accepted; False: it must be refused; None: either (distribution tables).
 
@@ -215,7 +231,8 @@ def override_sets(draw):
 def test_overrides_give_the_value_or_a_clean_error(overrides, baseline):
     base = baseline
     document_before, hash_before = copy.deepcopy(base.document), base.hash
-    verdicts = {key: classify(OVERRIDES[key][0], value, base.facts, HIGHEST.get(key)) for key, value in overrides.items()}
+    verdicts = {key: False if unit_refused(key, value, base.facts) else
+                classify(OVERRIDES[key][0], value, base.facts, HIGHEST.get(key)) for key, value in overrides.items()}
     try:
         variant = base.with_overrides(overrides)
     except ScenarioError as error:
