@@ -39,6 +39,15 @@ def midrank_percentile(counts: np.ndarray, value: float) -> float:
     return 100.0 * (below + equal / 2) / n
 
 
+def distribution_function(counts: np.ndarray) -> tuple[np.ndarray, int]:
+    """(F(v) for v = 0..top, top) of the integer-valued ``X`` with ``counts[v]`` replications at ``v``."""
+    counts = np.asarray(counts, dtype=np.float64)
+    n = counts.sum()
+    if n <= 0:
+        raise ValueError("empty distribution")
+    return np.cumsum(counts) / n, counts.size - 1
+
+
 def crps(counts: np.ndarray, y: float) -> float:
     """Continuous ranked probability score of observation ``y`` for the integer-valued ``X`` of ``counts``.
 
@@ -50,13 +59,8 @@ def crps(counts: np.ndarray, y: float) -> float:
     Between the support and a ``y`` outside it the integrand is 1: that stretch is added as its
     length, so the work and memory depend on the support only, however far ``y`` lies.
     """
-    counts = np.asarray(counts, dtype=np.float64)
-    n = counts.sum()
-    if n <= 0:
-        raise ValueError("empty distribution")
-    top = counts.size - 1
+    F, top = distribution_function(counts)
     v = np.arange(0, top + 1)
-    F = np.cumsum(counts) / n
     # fraction of [v, v + 1) lying at or after y
     after = np.clip(v + 1 - y, 0.0, 1.0)
     score = float(np.sum((1 - after) * F**2 + after * (F - 1) ** 2))
@@ -99,24 +103,14 @@ def set_percentile(counts: np.ndarray, low: float, high: float) -> float:
 
 def crps_at_least(counts: np.ndarray, x: float) -> float:
     """Threshold-weighted CRPS of "at least ``x``": ``∫_{-inf}^{x} F(z)² dz`` (0 when every draw is ``>= x``)."""
-    counts = np.asarray(counts, dtype=np.float64)
-    n = counts.sum()
-    if n <= 0:
-        raise ValueError("empty distribution")
-    top = counts.size - 1
-    F = np.cumsum(counts) / n
+    F, top = distribution_function(counts)
     overlap = np.clip(x - np.arange(0, top + 1), 0.0, 1.0)  # of [v, v + 1) with (-inf, x)
     return float(np.sum(overlap * F**2)) + max(0.0, x - (top + 1))  # beyond the support F = 1
 
 
 def crps_at_most(counts: np.ndarray, x: float) -> float:
     """Threshold-weighted CRPS of "at most ``x``": ``∫_{x}^{inf} (1 - F(z))² dz`` (0 when every draw is ``<= x``)."""
-    counts = np.asarray(counts, dtype=np.float64)
-    n = counts.sum()
-    if n <= 0:
-        raise ValueError("empty distribution")
-    top = counts.size - 1
-    F = np.cumsum(counts) / n
+    F, top = distribution_function(counts)
     overlap = np.clip(np.arange(1, top + 2) - x, 0.0, 1.0)  # of [v, v + 1) with [x, inf)
     return float(np.sum(overlap * (1 - F) ** 2)) + max(0.0, -x)  # below 0 F = 0
 
@@ -128,12 +122,7 @@ def crps_uniform(counts: np.ndarray, low: float, high: float) -> float:
     linear, so the square integrates to ``length * (d0² + d0 d1 + d1²) / 3`` with ``d = F - G``
     at its ends. Work and memory depend on the support only.
     """
-    counts = np.asarray(counts, dtype=np.float64)
-    n = counts.sum()
-    if n <= 0:
-        raise ValueError("empty distribution")
-    top = counts.size - 1
-    F = np.cumsum(counts) / n
+    F, top = distribution_function(counts)
     points = np.unique(np.concatenate([np.arange(0, top + 2, dtype=np.float64), [low, high]]))
     left, right = points[:-1], points[1:]
     index = np.floor(left).astype(np.int64)
