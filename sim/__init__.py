@@ -11,6 +11,7 @@ The public API, used alike by the CLI, the notebooks and the tests::
     results = sim.compare([scenario, variant])                     # common random numbers
     rows = sim.sweep(scenario, {"assumptions.fulfilment": sim.parse_values("0.2:1.0:0.2")})
     report = sim.backtest(result, sim.read_observations("seeds/observed.csv"))
+    fitted = sim.calibrate(scenario, sim.read_observations("seeds/observed.csv"), until=...)   # ABC-SMC
     explorer = sim.explore(scenario)                               # sliders, in Jupyter
 
 The package's layers, each importing only those before it: ``errors``, ``text``, ``html``,
@@ -19,6 +20,7 @@ The package's layers, each importing only those before it: ``errors``, ``text``,
 """
 
 from .analysis.backtests import backtest
+from .analysis.calibration import calibrate
 from .analysis.comparison import compare
 from .analysis.grid import parse_values
 from .analysis.observations import read_observations
@@ -33,5 +35,5 @@ from .version import __version__
 
 __all__ = [
     "load", "run", "replicate", "Replication", "Scenario", "ScenarioError", "SimError", "Result", "FactBase",
-    "load_facts", "compare", "sweep", "backtest", "read_observations", "parse_values", "explore", "__version__",
+    "load_facts", "compare", "sweep", "backtest", "calibrate", "read_observations", "parse_values", "explore", "__version__",
 ]

@@ -1,4 +1,5 @@
-"""The sweep journal: finished points appended as JSON lines, so an interrupted sweep goes on where it stopped."""
+"""The journals of sweeps and calibrations: finished points (a sweep's points, a fit's generations) appended as JSON
+lines, so that an interrupted command goes on where it stopped."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def journal_key(variant: Scenario, seed: int, replications: int) -> str:
 
 
 def read_journal(path: str | Path) -> dict[str, dict]:
-    """The points recorded in a sweep journal, by key: ``{"stats": ..., "curve": ... or None}``; a missing
+    """The points recorded in a journal, by key: ``{"stats": ..., "curve": ... or None}``; a missing
     file is empty.
 
     A line that does not parse (the last one, if the process was killed while writing it)
@@ -57,4 +58,4 @@ def append_journal(path: str | Path, key: str, stats: dict, curve: dict | None =
     except OSError as error:
         if error.errno != errno.ENOSPC:
             raise
-        raise WriteFailure(f"no space left on device while writing the sweep journal {path}") from None
+        raise WriteFailure(f"no space left on device while writing the journal {path}") from None
