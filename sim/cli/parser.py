@@ -8,6 +8,7 @@ import sys
 from ..runner import BACKENDS
 from ..text import did_you_mean
 from ..version import __version__
+from .calibrate import add_calibrate
 from .commands import cmd_backtest, cmd_compare, cmd_facts, cmd_run, cmd_sweep, cmd_validate
 from .options import BAD_INPUT
 
@@ -57,6 +58,19 @@ The observed file is CSV with the header date,series,value[,source]; series is "
 or a country of the scenario, dates within the run. For each observation: its mid-rank
 percentile in the projected distribution, whether it lies in the 50% and 90% bands, the
 error of the median and its CRPS; overall: coverage, mean absolute error, mean CRPS.""",
+    "calibrate": """examples:
+  sim calibrate scenarios/baseline.toml --observed seeds/observed.csv      # the keys of its [calibration] table
+  sim calibrate scenarios/baseline.toml --observed reported.csv --until 2024-09-30 -n 2000
+  sim calibrate scenarios/baseline.toml --observed reported.csv \
+      --fit 'contingent.Kenya.slip_days.median={dist="uniform", low=7, high=180}'
+  sim calibrate scenarios/baseline.toml --observed reported.csv --rolling 2024-08-01,2024-09-01
+  sim run results/baseline-calibrate/calibrated.toml   # the posterior predictive again, byte for byte
+
+Fits the keys by approximate Bayesian computation (sequential Monte Carlo) to the observations
+dated up to --until, then runs the posterior predictive. Writes posterior.csv, calibrated.toml,
+strength.csv, funding.csv, calibration.json, calibration.png, report.html and sources.csv.
+Finished generations are kept in DIR.journal.jsonl until the folder is written: after Ctrl-C,
+the same command with --resume goes on and writes what an uninterrupted fit would.""",
     "facts": """examples:
   sim facts                      # the fact base as a table
   sim facts kenya.pledged_total  # one fact in full: value, unit, date, quote, article, note, conflicts
@@ -103,9 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
         return commands.add_parser(name, help=help, description=help, epilog=EXAMPLES[name],
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
 
-    def run_options(parser, output: str, printed: str, quiet: str, each: str = "", every: str = "the scenario's"):
-        """The options shared by the commands that run replications."""
-        parser.add_argument("-n", "--replications", type=int, help=f"replications{each} (default: {every})")
+    def run_options(parser, output: str, printed: str, quiet: str, each: str = "", every: str = "the scenario's",
+                    replications: bool = True):
+        """The options shared by the commands that run replications (``-n`` only with ``replications``)."""
+        if replications:
+            parser.add_argument("-n", "--replications", type=int, help=f"replications{each} (default: {every})")
         parser.add_argument("--seed", type=int, help=f"seed{each} (default: {every})")
         parser.add_argument("--workers", type=int,
                             help="worker processes (default: CPU count; at most 4 per core; a local pool at most "
@@ -169,6 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     run_options(backtest, "results/<scenario file name>[+<--set overrides>]-backtest", "backtest.json", "no progress bar, no table")
     overrides(backtest)
     backtest.set_defaults(handler=cmd_backtest)
+
+    add_calibrate(command, run_options)
 
     facts = command("facts", "Show the fact base (or one fact in full), or check every quote against the articles.")
     facts.add_argument("ids", nargs="*", metavar="ID", help="show these facts in full (an id, or the start of ids)")

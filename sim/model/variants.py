@@ -184,13 +184,23 @@ def variation(scenario: Scenario, vary: Mapping[str, Any] | None = None, params:
     return Variation(keys, priors, table, source, posterior)
 
 
-def calibration_problems(scenario: Scenario) -> list[Problem]:
-    """Problems of the [calibration] keys: each must be a key ``--vary`` takes, every value of its prior valid (at the
-    line of the key)."""
+def fitted_problems(scenario: Scenario) -> list[Problem]:
+    """Problems of the [posterior] columns and of the [calibration] keys the scenario's own file writes (what ``sim
+    validate`` checks; keys inherited through ``extends`` are checked where they are written, and when used)."""
+    own = calibration_problems(scenario, own=True)
+    return own + (posterior_problems(scenario) if scenario.posterior is not None else [])
+
+
+def calibration_problems(scenario: Scenario, own: bool = False) -> list[Problem]:
+    """Problems of the [calibration] keys (only those the scenario's own file writes if ``own``): each must be a key
+    ``--vary`` takes, every value of its prior valid (at the line of the key)."""
     problems, ranges = [], {}
     lines = getattr(scenario.calibration, "lines", {})
+    main = Path(scenario.source).resolve()
     for key, prior in scenario.calibration.items():
         file, line = lines.get(key, (None, None))
+        if own and file is not None and Path(file).resolve() != main:
+            continue
         try:
             resolve(scenario, key, prior_probes(key, prior), "[calibration]")
             ranges[key] = extremes(prior)

@@ -96,6 +96,8 @@ def read_with_extends(path: Path, chain: list[Path], locator: Locator) -> dict:
                                                                   f"{MAX_EXTENDS_DEPTH} files deep; at most {MAX_EXTENDS_DEPTH} parents")])
     parent = read_with_extends(parent_path, chain + [resolved], locator)
     _check_removals(parent, document, path, locator)
+    if "calibration" in document:  # the keys to fit are chosen together: a child's [calibration] replaces the parent's
+        parent.pop("calibration", None)
     return merge(parent, document)
 
 
