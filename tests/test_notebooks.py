@@ -22,7 +22,8 @@ import pytest
 from conftest import NOTEBOOKS
 
 PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
-EXPECTED = {"01_quickstart.ipynb", "02_pledge_fulfilment.ipynb", "03_funding_and_mandates.ipynb"}
+EXPECTED = {"01_quickstart.ipynb", "02_pledge_fulfilment.ipynb", "03_funding_and_mandates.ipynb",
+            "04_calibration.ipynb"}
 CELL_TIMEOUT = 120  # seconds per cell: generous (a whole notebook takes seconds), and below
 # pytest's 300-second limit, so that a cell that hangs is named by nbclient's CellTimeoutError
 POLL_STEP = 0.5  # seconds; see _poll_in_steps

@@ -29,7 +29,7 @@ from ..text import csv_text
 from ..version import __version__
 from .abc import Fit, Generation, Options, smc
 from .backtests import backtest
-from .calibration_files import save_calibration
+from .calibration_files import calibration_figure, save_calibration
 from .calibration_report import calibration_summary, calibration_text
 from .distance import check_kinds, date_of, kind_of, rel_error_of, targets
 from .fits import POSTERIOR_FILE, CalibrationData, Fitted, calibrated_name
@@ -56,6 +56,11 @@ class Calibration(CalibrationData):
 
     def __str__(self) -> str:
         return self.text()
+
+    def plot(self):
+        """calibration.png as a matplotlib Figure: the predictive fan with the observations, each key's prior and
+        posterior."""
+        return calibration_figure(self)
 
     def save(self, directory, formats: Sequence[str] = ("png",), force: bool = False, question: str | None = None):
         """Write the folder of ``sim calibrate`` (docs/design.md section 5) atomically; return its path."""

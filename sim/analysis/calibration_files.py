@@ -68,18 +68,26 @@ def prior_and_posterior(cal: Calibration) -> list[dict]:
     return out
 
 
+def calibration_figure(cal: Calibration):
+    """The chart of the calibration (a matplotlib Figure): its predictive fan with the observations fitted and
+    those after the cutoff, and each key's prior and posterior."""
+    from ..plots import calibration_chart  # matplotlib only when a chart is drawn
+
+    main = cal.main
+    used = [(date_of(o), o[1], float(o[2]), o[3] if len(o) > 3 else "") for o in main.used]
+    later = [(date_of(o), o[1], float(o[2]), o[3] if len(o) > 3 else "") for o in main.later]
+    return calibration_chart(main.predictive, used, later, main.until, prior_and_posterior(cal), main.fit.simulated,
+                             cal.options.particles)
+
+
 def save_calibration(cal: Calibration, directory, formats: Sequence[str] = ("png",), force: bool = False,
                      question: str | None = None) -> Path:
     """Write the folder atomically (``question`` in its marker); return its path."""
-    from ..plots import Chart, calibration_chart  # matplotlib only when a chart is drawn
+    from ..plots import Chart  # matplotlib only when a chart is drawn
 
     main = cal.main
     summary = cal.summary()
-    panels = prior_and_posterior(cal)
-    used = [(date_of(o), o[1], float(o[2]), o[3] if len(o) > 3 else "") for o in main.used]
-    later = [(date_of(o), o[1], float(o[2]), o[3] if len(o) > 3 else "") for o in main.later]
-    chart = Chart(lambda: calibration_chart(main.predictive, used, later, main.until, panels,
-                                            main.fit.simulated, cal.options.particles))
+    chart = Chart(lambda: calibration_figure(cal))
     sources = [str(o[3]) for o in cal.observations if len(o) > 3 and o[3]]
     writers = {
         POSTERIOR_FILE: text_writer(main.posterior_csv),
