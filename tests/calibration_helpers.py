@@ -44,13 +44,11 @@ FIT = {MEDIAN: {"dist": "uniform", "low": 10, "high": 90}}
 DATES = (dt.date(2024, 1, 31), dt.date(2024, 2, 20), dt.date(2024, 3, 11), dt.date(2024, 3, 31))
 
 
-def fast_scenario(tmp_path=None) -> sim.Scenario:
-    """FAST, loaded (written into ``tmp_path`` if given, else into a temporary file)."""
-    import tempfile
+def fast_scenario(folder) -> sim.Scenario:
+    """FAST, written into ``folder`` as fast.toml and loaded."""
     from pathlib import Path
 
-    folder = Path(tmp_path) if tmp_path is not None else Path(tempfile.mkdtemp(prefix="mss-sim-fast-"))
-    path = folder / "fast.toml"
+    path = Path(folder) / "fast.toml"
     path.write_text(FAST, encoding="utf-8")
     return sim.load(path)
 

@@ -12,6 +12,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import sim
 from sim.analysis.abc import Options, smc
@@ -24,6 +26,11 @@ from sim.scenario import ScenarioError
 from calibration_helpers import FAST, FIT, fast_scenario, observations_of
 
 UNIFORM = Dist.from_table({"dist": "uniform", "low": -5, "high": 5})
+
+
+@pytest.fixture(scope="module")
+def fast(tmp_path_factory) -> sim.Scenario:
+    return fast_scenario(tmp_path_factory.mktemp("fast"))
 
 
 def gaussian(table: dict, seed: int) -> np.ndarray:
@@ -98,11 +105,11 @@ def test_prior_densities_integrate_to_one_and_match_their_quantiles(table):
     assert abs(np.trapezoid(values[below], grid[below]) - 0.5) < 1e-3
 
 
-def test_a_prior_without_a_density_is_refused():
+def test_a_prior_without_a_density_is_refused(fast):
     for prior in ({"dist": "fixed", "value": 3}, {"dist": "bernoulli", "p": 0.5}, {"dist": "uniform", "low": 2, "high": 2},
                   {"dist": "mixture", "weights": [0.5, 0.5], "of": [0.4, {"dist": "uniform", "low": 0, "high": 1}]}):
         with pytest.raises(InputError, match="density|range of values"):
-            sim.calibrate(fast_scenario(), [(dt.date(2024, 2, 1), "total", 0)], fit={"assumptions.slip_days.median": prior})
+            sim.calibrate(fast, [(dt.date(2024, 2, 1), "total", 0)], fit={"assumptions.slip_days.median": prior})
 
 
 def test_weighted_quantile_by_hand():
@@ -112,13 +119,13 @@ def test_weighted_quantile_by_hand():
     assert weighted_quantile(values, np.array([0.1, 0.6, 0.2, 0.1]), 0.5) == 1.0
 
 
-def test_the_distance_of_each_kind_by_hand():
+def test_the_distance_of_each_kind_by_hand(fast):
     """x = 90 against v = 100, scaled by 100: exact 0.10; approx with a 5% band 0.05; at_least 0.10;
     at_most 0 (90 is at most 100); and against v = 0 the scale is 1 (not 0)."""
     start = dt.date(2024, 1, 1)
     observed = [Observed(start, "total", 100.0, kind, rel) for kind, rel in
                 (("exact", 0), ("approx", 0.05), ("at_least", 0), ("at_most", 0))] + [Observed(start, "total", 0.0)]
-    aims = targets(fast_scenario(), observed)
+    aims = targets(fast, observed)
     errors = aims.errors(np.array([[90.0, 90, 90, 90, 3]]))
     assert np.allclose(errors, [[0.10, 0.05, 0.10, 0.0, 3.0]])
     assert np.allclose(aims.distances(np.full((1, 12, 1), 90)), np.sqrt(np.mean(
@@ -135,16 +142,29 @@ class Observed(tuple):
         return self
 
 
-def test_an_unknown_kind_and_cumulative_arrivals_are_refused():
-    scenario = fast_scenario()
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(x=st.floats(0, 1e5), v=st.floats(0, 1e5), rel=st.floats(0, 1))
+def test_the_errors_of_the_kinds_bound_each_other(fast, x, v, rel):
+    """Whatever the figures: every error is >= 0; an approximate figure never counts more than an exact one; the
+    two one-sided errors add up to the exact one (one of them is 0); and a replication on the figure scores 0."""
+    start = dt.date(2024, 1, 1)
+    aims = targets(fast, [Observed(start, "total", v, kind, rel) for kind in KINDS])
+    exact, approx, least, most = aims.errors(np.array([[x] * 4]))[0]
+    assert min(exact, approx, least, most) >= 0 and approx <= exact + 1e-12
+    assert least * most == 0 and math.isclose(least + most, exact, rel_tol=1e-12, abs_tol=1e-12)
+    assert not aims.errors(np.array([[v] * 4])).any()
+
+
+def test_an_unknown_kind_and_cumulative_arrivals_are_refused(fast):
+    scenario = fast
     with pytest.raises(sim.analysis.observations.ObservationError, match="kind 'roughly'"):
         targets(scenario, [Observed(dt.date(2024, 2, 1), "total", 1.0, "roughly")])
     with pytest.raises(sim.analysis.observations.ObservationError, match="cumulative arrivals are not yet supported"):
         targets(scenario, [(dt.date(2024, 2, 1), "arrived:C0", 20.0)])
 
 
-def test_keep_days_keeps_those_days_of_every_replication():
-    scenario = fast_scenario()
+def test_keep_days_keeps_those_days_of_every_replication(fast):
+    scenario = fast
     full = sim.run(scenario, replications=70, seed=2, workers=1, keep_replications=True)
     some = sim.run(scenario, replications=70, seed=2, workers=1, keep_replications=True, keep_days=[5, 40, 41])
     assert np.array_equal(some.replication_strength(), full.replication_strength()[:, :, [5, 40, 41]])
@@ -258,11 +278,11 @@ def test_a_bad_calibration_item_is_named_at_its_line(tmp_path, capsys, item, mes
     assert f"bad.toml:{line}: {message}" in capsys.readouterr().err
 
 
-def test_fit_keys_are_checked_before_anything_runs(monkeypatch):
+def test_fit_keys_are_checked_before_anything_runs(fast, monkeypatch):
     import sim.analysis.calibration as calibration
 
     monkeypatch.setattr(calibration, "smc", lambda *a, **k: pytest.fail("ran"))
-    scenario = fast_scenario()
+    scenario = fast
     observed = observations_of(scenario, 40)
     with pytest.raises(ScenarioError, match="--fit assumptions.tour_days.median: assumptions.tour_days is not a table"):
         sim.calibrate(scenario, observed, fit={"assumptions.tour_days.median": {"dist": "uniform", "low": 1, "high": 2}})

@@ -27,7 +27,7 @@ from ..scenario import ScenarioError, as_scenario
 from ..scenario.varied import check_corners, extremes, prior_probes, resolve
 from ..text import csv_text
 from ..version import __version__
-from .abc import Fit, Generation, Options, smc
+from .abc import Generation, Options, smc
 from .backtests import backtest
 from .calibration_files import calibration_figure, save_calibration
 from .calibration_report import calibration_summary, calibration_text
@@ -88,9 +88,10 @@ def calibrate(scenario, observations: Sequence, fit: Mapping[str, Any] | None = 
     replications, seed = defaults(scenario, replications, seed)
     options = dataclasses.replace(options or Options(), particles=int(particles)).checked()
     check_priors(scenario, priors, bool(fit))
-    observations = list(observations)
     check_kinds(observations)
     check_observations(scenario, observations)
+    names = {c.country for c in scenario.contingents} | {"total"}
+    observations = [o for o in observations if o[1] in names]  # a series the scenario lacks: left out (warned of)
     cutoffs = [until] + sorted(set(rolling))
     splits = [split(observations, cutoff) for cutoff in cutoffs]
     for cutoff, (used, _) in zip(cutoffs, splits):
