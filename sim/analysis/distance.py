@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from ..scenario import Scenario
 
 KINDS = ("exact", "approx", "at_least", "at_most")
-#: Series of cumulative arrivals (``arrived:Kenya``): not yet compared by a fit.
+#: Series of cumulative arrivals (``arrived:COUNTRY``): not yet compared by a fit.
 ARRIVED = "arrived:"
 
 
