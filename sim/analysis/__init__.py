@@ -1,8 +1,10 @@
-"""The analyst's workflow: compare scenarios, sweep assumptions, backtest against reported figures.
+"""The analyst's workflow: compare scenarios, sweep assumptions, backtest against reported figures, calibrate to them.
 
 ``checkpoints`` (the dates statistics are taken at), ``comparison``, ``grid`` (swept values),
-``journal`` (resumable sweeps), ``sweeps``, ``observations`` (reported figures) and
-``backtests`` (scores). Each command's module owns its text table and its folder.
+``journal`` (resumable sweeps and fits), ``sweeps``, ``observations`` (reported figures) and
+``backtests`` (scores); for ``sim calibrate``: ``priors``, ``distance`` (the observation model),
+``abc`` (ABC-SMC), ``fits`` (what a calibration holds), ``calibration`` (the fit and its predictive),
+``calibration_report`` and ``calibration_files``. Each command's module owns its text table and its folder.
 
 **Common random numbers.** Every run of a comparison or a sweep uses the same seed (by
 default the first scenario's). Random streams are keyed by decision name

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
-from ..text import count_text, csv_text, percent_text, plural, table
+from ..text import count_text, csv_text, percent_text, plural, significant_text, table
 from ..version import __version__
 from .abc import STOPS
 from .distance import date_of
@@ -141,7 +141,7 @@ def calibration_text(cal: Calibration) -> str:
     lines = [f"{sc.name}: calibrated to {plural(len(main.used), 'observation')}{until}"
              f"{' (' + cal.observed_file + ')' if cal.observed_file else ''}, seed {cal.seed}, "
              f"{cal.options.particles:,} particles"]
-    cells = [[str(g.number), "-" if g.tolerance is None else f"{g.tolerance:.4g}", count_text(g.simulated),
+    cells = [[str(g.number), "-" if g.tolerance is None else significant_text(g.tolerance), count_text(g.simulated),
               count_text(g.accepted), percent_text(g.acceptance, 0), count_text(g.ess)]
              for g in main.fit.generations]
     lines += table(["generation", "tolerance", "simulated", "accepted", "acceptance", "ESS"], cells, "rrrrrr", "  ")
@@ -150,8 +150,8 @@ def calibration_text(cal: Calibration) -> str:
     cells = []
     for k, (key, prior) in enumerate(cal.priors.items()):
         s = key_summary(prior, last.particles[:, k], last.weights)
-        cells.append([key, f"{_g(s['prior_p50'])} [{_g(s['prior_p5'])}-{_g(s['prior_p95'])}]",
-                      f"{_g(s['p50'])} [{_g(s['p5'])}-{_g(s['p95'])}]"])
+        cells.append([key, f"{significant_text(s['prior_p50'])} [{significant_text(s['prior_p5'])}-{significant_text(s['prior_p95'])}]",
+                      f"{significant_text(s['p50'])} [{significant_text(s['p5'])}-{significant_text(s['p95'])}]"])
     lines += table(["key", "prior median [5%-95%]", "posterior median [5%-95%]"], cells, "lrr", "  ")
     for name, report in (("in sample", main.in_sample), ("out of sample", main.out_of_sample)):
         if report and report["observations"]:
@@ -165,8 +165,3 @@ def calibration_text(cal: Calibration) -> str:
                          f"50% band {percent_text(row['coverage_50'], 0)}, 90% band "
                          f"{percent_text(row['coverage_90'], 0)}, mean CRPS {count_text(row['crps_mean'], 2)}")
     return "\n".join(lines)
-
-
-def _g(value: float) -> str:
-    """A value for people: four significant digits."""
-    return f"{value:,.4g}" if abs(value) < 1e4 else count_text(value)

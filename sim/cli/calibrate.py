@@ -17,7 +17,7 @@ from ..analysis.observations import ObservationError, check_observations, read_o
 from ..files import InterruptedAfterWriting
 from ..runner import OverallBar
 from ..scenario import load
-from ..text import count_text, json_text, percent_text, plural
+from ..text import count_text, json_text, percent_text, plural, significant_text
 from .failures import failure
 from .options import (
     BAD_INPUT, UsageError, backend, chart_formats, check_counts, default_output, finish, output_folder, parse_varies,
@@ -79,7 +79,7 @@ def cmd_calibrate(args) -> int:
     def report(label: str, event) -> None:
         """A line on stderr per finished generation and per stop."""
         if isinstance(event, Generation):
-            tolerance = "prior" if event.tolerance is None else f"tolerance {event.tolerance:.4g}"
+            tolerance = "prior" if event.tolerance is None else f"tolerance {significant_text(event.tolerance)}"
             bar.write(f"  [{label}] generation {event.number}: {tolerance}, acceptance "
                       f"{percent_text(event.acceptance, 0)} ({count_text(event.accepted)} of "
                       f"{count_text(event.simulated)}), ESS {count_text(event.ess)}")
