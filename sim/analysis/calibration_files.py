@@ -28,7 +28,10 @@ def calibrated_toml(cal: Calibration, directory: str | Path) -> str:
     """calibrated.toml: extends the scenario calibrated (by its path relative to ``directory``) and draws each
     replication's fitted values from posterior.csv, with the predictive's seed and replications as its own."""
     sc = cal.scenario
-    parent = os.path.relpath(Path(sc.source).resolve(), Path(directory).resolve())
+    try:
+        parent = os.path.relpath(Path(sc.source).resolve(), Path(directory).resolve())
+    except ValueError:  # another drive (Windows): no relative path
+        parent = str(Path(sc.source).resolve())
     until = f" up to {cal.main.until}" if cal.main.until else ""
     observed = f" of {Path(cal.observed_file).name}" if cal.observed_file else ""
     lines = [
