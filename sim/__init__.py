@@ -13,6 +13,7 @@ The public API, used alike by the CLI, the notebooks and the tests::
     observed = sim.read_observations("seeds/observed.csv")
     result = sim.run(scenario, arrivals=sim.arrivals_needed(observed))   # cumulative arrivals, if any are observed
     report = sim.backtest(result, observed)
+    fitted = sim.calibrate(scenario, observed, until=...)   # ABC-SMC
     what = sim.sensitivity(scenario, {"assumptions.tour_days": "180:365", "correlation.fulfilment": "0:1"})
     where = sim.discover(scenario, {"assumptions.tour_days": "180:365"}, when="strength@end >= 2500")
     explorer = sim.explore(scenario)                               # sliders, in Jupyter
@@ -23,6 +24,7 @@ The package's layers, each importing only those before it: ``errors``, ``text``,
 """
 
 from .analysis.backtests import backtest
+from .analysis.calibration import calibrate
 from .analysis.comparison import compare
 from .analysis.discovery import discover
 from .analysis.grid import parse_values
@@ -39,6 +41,6 @@ from .version import __version__
 
 __all__ = [
     "load", "run", "replicate", "Replication", "Scenario", "ScenarioError", "SimError", "Result", "FactBase",
-    "load_facts", "compare", "sweep", "backtest", "read_observations", "Observation", "arrivals_needed", "parse_values",
-    "explore", "sensitivity", "discover", "__version__",
+    "load_facts", "compare", "sweep", "backtest", "calibrate", "read_observations", "Observation", "arrivals_needed",
+    "parse_values", "explore", "sensitivity", "discover", "__version__",
 ]

@@ -17,6 +17,7 @@ import datetime as dt
 import difflib
 import io
 import json
+import math
 import os
 import stat
 import tomllib
@@ -133,6 +134,17 @@ def figure_text(number: str, kind: str = "exact", relative_error: float | None =
     if kind == "approx":
         return f"≈{number} ±{half_up(100 * Decimal(repr(float(relative_error))), 1).normalize():f}%"
     return {"at_least": "≥", "at_most": "≤"}.get(kind, "") + number
+
+
+def significant_text(value: float | None, digits: int = 4) -> str:
+    """A number with ``digits`` significant digits (at least the whole part), rounded half up: ``0.009275``,
+    ``103.5``, ``1,267``; ``-`` for no value."""
+    if value is None:
+        return "-"
+    if value == 0 or not math.isfinite(value):
+        return count_text(value) if value == 0 else str(value)
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
+    return count_text(value, decimals)
 
 
 def money_text(usd: float | None, small: bool = False) -> str:

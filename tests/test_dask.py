@@ -131,3 +131,19 @@ def test_compare_on_dask_writes_the_local_bytes(cluster, tmp_path):
     assert main(args + ["-o", str(tmp_path / "remote"), "--backend", "dask", "--scheduler",
                         cluster.scheduler_address]) == 0
     assert (tmp_path / "remote" / "compare.csv").read_bytes() == (tmp_path / "local" / "compare.csv").read_bytes()
+
+
+def test_a_calibration_on_dask_gives_the_local_bytes(cluster, tmp_path):
+    """sim calibrate (issue #13): every generation's batch and the predictive run on the cluster, the same numbers."""
+    from sim.analysis.abc import Options
+
+    from calibration_helpers import FIT, fast_scenario, observations_of
+
+    scenario = fast_scenario(tmp_path)
+    observed = observations_of(scenario, 35.0)
+    options = dict(fit=FIT, particles=520, replications=64, seed=3, options=Options(generations=2, simulations=3000))
+    local = sim.calibrate(scenario, observed, workers=2, **options)
+    remote = sim.calibrate(scenario, observed, backend="dask", scheduler=cluster.scheduler_address, **options)
+    assert remote.main.posterior_csv == local.main.posterior_csv
+    assert remote.predictive.strength_csv() == local.predictive.strength_csv()
+    assert remote.summary() == local.summary()

@@ -23,7 +23,7 @@ from conftest import NOTEBOOKS
 
 PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
 EXPECTED = {"01_quickstart.ipynb", "02_pledge_fulfilment.ipynb", "03_funding_and_mandates.ipynb",
-            "05_what_matters.ipynb"}
+            "04_calibration.ipynb", "05_what_matters.ipynb"}
 #: Notebooks that need an optional extra beyond ``notebook``: the module they import, and the extra.
 NEEDS = {"05_what_matters.ipynb": ("SALib", "analysis")}
 CELL_TIMEOUT = 120  # seconds per cell: generous (a whole notebook takes seconds), and below

@@ -1,11 +1,13 @@
-"""The analyst's workflow: compare scenarios, sweep assumptions, backtest against reported figures.
+"""The analyst's workflow: compare scenarios, sweep assumptions, backtest against reported figures, calibrate to them.
 
 ``checkpoints`` (the dates statistics are taken at), ``comparison``, ``grid`` (swept values),
-``journal`` (resumable sweeps and designs), ``sweeps``, ``observations`` (reported figures, their kinds
-and series), ``scores`` (percentiles and CRPS of a figure of any kind) and ``backtests``; for "which
+``journal`` (resumable sweeps, designs and fits), ``sweeps``, ``observations`` (reported figures, their
+kinds and series), ``scores`` (percentiles and CRPS of a figure of any kind) and ``backtests``; for "which
 assumption matters" (issue #14) ``ranges`` (``--vary``), ``outcomes`` (``strength@end``, conditions),
 ``designs`` (running a design's points), ``indices`` (SALib), ``prim``, ``sensitivity`` and
-``discovery``. Each command's module owns its text table and its folder.
+``discovery``; for ``sim calibrate`` (issue #13) ``priors``, ``distance`` (the observation model), ``abc``
+(ABC-SMC), ``fits`` (what a calibration holds), ``calibration`` (the fit and its predictive),
+``calibration_report`` and ``calibration_files``. Each command's module owns its text table and its folder.
 
 **Common random numbers.** Every run of a comparison or a sweep uses the same seed (by
 default the first scenario's). Random streams are keyed by decision name

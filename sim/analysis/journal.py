@@ -1,5 +1,5 @@
-"""The journal of a sweep or a design: finished points appended as JSON lines, so an interrupted command goes on
-where it stopped."""
+"""The journals of sweeps, designs and calibrations: finished points (a sweep's or a design's points, a fit's
+generations) appended as JSON lines, so that an interrupted command goes on where it stopped."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def journal_key(variant: Scenario, seed: int, replications: int) -> str:
 
 
 def read_journal(path: str | Path) -> dict[str, dict]:
-    """The points recorded in a sweep journal, by key: ``{"stats": ..., "curve": ... or None}``; a missing
+    """The points recorded in a journal, by key: ``{"stats": ..., "curve": ... or None}``; a missing
     file is empty.
 
     A line that does not parse (the last one, if the process was killed while writing it)

@@ -8,7 +8,7 @@ from typing import Any, Sequence
 
 from ..html import table
 from ..scenario.paths import key_label, key_words
-from ..text import count_text, figure_text, key_value_text, percent_text, plural
+from ..text import count_text, figure_text, key_value_text, percent_text, plural, significant_text
 from ..version import __version__
 from ..results.page import report_page
 
@@ -188,3 +188,71 @@ def _listed(names: Sequence[str]) -> str:
     quoted = [f"“{n}”" for n in names]
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
+
+
+def calibration_page(cal: Any, summary: dict, svg: bytes, files: Sequence[str]) -> str:
+    """``sim calibrate``'s report.html: ``summary`` is calibration.json's content."""
+    sc = cal.scenario
+    name = sc.facts.source_name
+    until = f" up to {summary['until']}" if summary["until"] else ""
+    question = (f"Given what was reported{until}, what values of {_listed(cal.keys)} does “{sc.name}” fit, and what "
+                f"does it then project?")
+    last = summary["generations"][-1]
+    within = "any distance" if last["tolerance"] is None else f"a distance of {significant_text(last['tolerance'])}"
+    sentences = [f"Fitted by approximate Bayesian computation (sequential Monte Carlo) to "
+                 f"{plural(summary['observations']['used'], 'reported figure')}{until}: "
+                 f"{plural(len(summary['generations']), 'generation')} of "
+                 f"{count_text(summary['options']['particles'])} particles, {count_text(summary['simulated'])} "
+                 f"replications simulated; the last generation kept the particles within {within} (acceptance "
+                 f"{percent_text(last['acceptance_rate'], 0)}). It stopped because {summary['stopped_because']}."]
+    for key, post in summary["posterior"].items():
+        sentences.append(f"{key_label(key)} ({key}): prior median {_band(post, 'prior_')}, posterior median "
+                         f"{_band(post)}.")
+    scores = summary["scores"]
+    for label, score in (("In sample", scores["in_sample"]), ("Out of sample", scores["out_of_sample"])):
+        if score and score["coverage_50"] is not None:
+            sentences.append(f"{label}: {percent_text(score['coverage_50'], 0)} of the figures lie in the "
+                             f"predictive's 50% band and {percent_text(score['coverage_90'], 0)} in its 90% band; "
+                             f"mean CRPS {count_text(score['crps_mean'], 2)}.")
+    for row in (summary.get("rolling") or {}).get("by_horizon", []):
+        sentences.append(f"Forecasts {row['horizon_days']} days ahead (rolling fits, "
+                         f"{plural(row['observations'], 'figure')}): {percent_text(row['coverage_50'], 0)} in the "
+                         f"50% band, {percent_text(row['coverage_90'], 0)} in the 90% band, mean CRPS "
+                         f"{count_text(row['crps_mean'], 2)}.")
+    history = [[str(g["generation"]), "–" if g["tolerance"] is None else significant_text(g["tolerance"]),
+                count_text(g["simulated"]), count_text(g["accepted"]), percent_text(g["acceptance_rate"], 0),
+                count_text(g["ess"])] for g in summary["generations"]]
+    tables = [table("Acceptance history", ["generation", "tolerance", "simulated", "accepted", "acceptance", "ESS"],
+                    history, left=0),
+              table("Prior and posterior of each key", ["key", "prior", "prior median [5%–95%]",
+                                                        "posterior median [5%–95%]"],
+                    [[key, str(cal.priors[key]), _band(p, "prior_"), _band(p)]
+                     for key, p in summary["posterior"].items()], left=2)]
+    rows = summary["in_sample"] + summary["out_of_sample"]
+    if rows:
+        fitted = len(summary["in_sample"])
+        tables.append(table("Reported figures against the posterior predictive",
+                            ["date", "series", "reported", "median", "5%–95%", "percentile", "fitted", "source"],
+                            [[r["date"], r["series"], count_text(r["value"]), count_text(r["median"]),
+                              f"{count_text(r['p5'])}–{count_text(r['p95'])}", count_text(r["percentile"], 1),
+                              "yes" if k < fitted else "no (after the cutoff)", name(r["source"]) if r["source"] else ""]
+                             for k, r in enumerate(rows)], left=2, left_cols=(7,)))
+    observed = Path(cal.observed_file).name if cal.observed_file else "(given in Python)"
+    provenance = [f"Scenario file {Path(sc.source).name}, hash {sc.hash[:12]}; observations {observed}; seed "
+                  f"{cal.seed}; mss-sim {__version__}. The same inputs give the same numbers, byte for byte, "
+                  f"whatever the workers.",
+                  f"Distance: {summary['distance']}.",
+                  f"The posterior predictive: {plural(cal.replications, 'replication')} of calibrated.toml, each "
+                  f"drawing one particle of posterior.csv by weight (sim run calibrated.toml gives strength.csv "
+                  f"again)."]
+    chart = ("calibration", svg, "The posterior predictive fan with the reported figures (filled: fitted; open: "
+                                 "after the cutoff), and each key's prior (grey) and posterior (blue).")
+    sources = [r["source"] for r in rows if r["source"]]
+    return report_page(f"{sc.name}: calibrated to what was reported", question, sentences, [chart], tables, [sc],
+                       provenance, files, extra_sources=sources)
+
+
+def _band(summary: dict, prefix: str = "") -> str:
+    """``median [p5–p95]`` of a key's posterior (or, with ``prefix="prior_"``, its prior), four significant digits."""
+    return (f"{significant_text(summary[prefix + 'p50'])} [{significant_text(summary[prefix + 'p5'])}–"
+            f"{significant_text(summary[prefix + 'p95'])}]")

@@ -1,4 +1,5 @@
-"""The commands: ``run``, ``validate``, ``facts``, ``compare``, ``sweep`` and ``backtest``.
+"""The commands: ``run``, ``validate``, ``facts``, ``compare``, ``sweep`` and ``backtest`` (``calibrate`` is in
+:mod:`sim.cli.calibrate`).
 
 Each reads its arguments and checks everything before anything runs; those that write a folder
 end with :func:`~sim.cli.options.finish`. Bad input raises a :class:`~sim.errors.SimError`, but for
@@ -74,6 +75,12 @@ def cmd_validate(args) -> int:
         except factbase.FactError as error:  # the fact base beside this file; the other files are still checked
             bad += 1
             print(f"{name}: <facts>: {error}", file=sys.stderr)
+            continue
+        problems = variants.fitted_problems(scenario)  # [calibration] keys and [posterior] columns
+        if problems:
+            bad += 1
+            for problem in problems:
+                print(problem, file=sys.stderr)
             continue
         if not args.quiet:
             print(

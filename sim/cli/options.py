@@ -99,17 +99,17 @@ def parse_sets(items: list[str]) -> dict:
     return out
 
 
-def parse_varies(items: list[str]) -> dict:
-    """``--vary KEY=PRIOR`` items as ``{key: prior}`` (a number or a distribution table, read as TOML would);
-    UsageError for a malformed item."""
+def parse_varies(items: list[str], option: str = "--vary") -> dict:
+    """``--vary KEY=PRIOR`` (or ``--fit``) items as ``{key: prior}`` (a number or a distribution table, read as TOML
+    would); UsageError for a malformed item."""
     out = {}
     for item in items or []:
         key, sep, value = item.partition("=")
         if not sep or not key.strip() or not value.strip():
-            raise UsageError(f"--vary needs KEY=PRIOR, e.g. 'contingent.Kenya.fulfilment={{dist=\"uniform\", "
+            raise UsageError(f"{option} needs KEY=PRIOR, e.g. 'contingent.Kenya.fulfilment={{dist=\"uniform\", "
                              f"low=0.5, high=1}}', got {item!r}")
         if key.strip() in out:
-            raise UsageError(f"--vary {key.strip()} is given twice; give each key once")
+            raise UsageError(f"{option} {key.strip()} is given twice; give each key once")
         out[key.strip()] = parse_value(value.strip())
     return out
 

@@ -8,6 +8,7 @@ import sys
 from ..runner import BACKENDS
 from ..text import did_you_mean
 from ..version import __version__
+from .calibrate import add_calibrate
 from .commands import cmd_backtest, cmd_compare, cmd_facts, cmd_run, cmd_sweep, cmd_validate
 from .designs import cmd_discover, cmd_sensitivity
 from .options import BAD_INPUT
@@ -84,6 +85,19 @@ After Ctrl-C, the same command with --resume runs only the points that are missi
 sequence over the ranges (--samples, a power of 2, default 256), each run with -n replications
 (default 200). PRIM peels the ranges to boxes where the points meeting the condition are dense
 (--threshold, default 0.8), and writes boxes.csv, peeling.png and boxes.png.""",
+    "calibrate": """examples:
+  sim calibrate scenarios/baseline.toml --observed seeds/observed.csv      # the keys of its [calibration] table
+  sim calibrate scenarios/baseline.toml --observed reported.csv --until 2024-09-30 -n 2000
+  sim calibrate scenarios/baseline.toml --observed reported.csv \
+      --fit 'contingent.Kenya.slip_days.median={dist="uniform", low=7, high=180}'
+  sim calibrate scenarios/baseline.toml --observed reported.csv --rolling 2024-08-01,2024-09-01
+  sim run results/baseline-calibrate/calibrated.toml   # the posterior predictive again, byte for byte
+
+Fits the keys by approximate Bayesian computation (sequential Monte Carlo) to the observations
+dated up to --until, then runs the posterior predictive. Writes posterior.csv, calibrated.toml,
+strength.csv, funding.csv, calibration.json, calibration.png, report.html and sources.csv.
+Finished generations are kept in DIR.journal.jsonl until the folder is written: after Ctrl-C,
+the same command with --resume goes on and writes what an uninterrupted fit would.""",
     "facts": """examples:
   sim facts                      # the fact base as a table
   sim facts kenya.pledged_total  # one fact in full: value, unit, date, quote, article, note, conflicts
@@ -131,9 +145,12 @@ def build_parser() -> argparse.ArgumentParser:
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
 
     def run_options(parser, output: str, printed: str, quiet: str, each: str = "", every: str = "the scenario's",
-                    replications: str | None = None):
-        """The options shared by the commands that run replications."""
-        parser.add_argument("-n", "--replications", type=int, help=f"replications{each} (default: {replications or every})")
+                    replications: str | bool | None = None):
+        """The options shared by the commands that run replications (``-n`` unless ``replications`` is False;
+        a text: its default)."""
+        if replications is not False:
+            parser.add_argument("-n", "--replications", type=int,
+                                help=f"replications{each} (default: {replications or every})")
         parser.add_argument("--seed", type=int, help=f"seed{each} (default: {every})")
         parser.add_argument("--workers", type=int,
                             help="worker processes (default: CPU count; at most 4 per core; a local pool at most "
@@ -229,6 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
     run_options(backtest, "results/<scenario file name>[+<--set overrides>]-backtest", "backtest.json", "no progress bar, no table")
     overrides(backtest)
     backtest.set_defaults(handler=cmd_backtest)
+
+    add_calibrate(command, run_options)
 
     facts = command("facts", "Show the fact base (or one fact in full), or check every quote against the articles.")
     facts.add_argument("ids", nargs="*", metavar="ID", help="show these facts in full (an id, or the start of ids)")

@@ -166,8 +166,9 @@ class Accumulator:
                 self.deficit_days = np.zeros(days + 1, dtype=np.int64)
                 self.lowest_hist = np.zeros(FUNDING_BINS, dtype=np.int64)
 
-    def add(self, traces: list[Trace], keep_from: int | None = None) -> None:
-        """Reduce replications into the aggregate; with ``keep_from`` (their first index), keep their curves too."""
+    def add(self, traces: list[Trace], keep_from: int | None = None, days: tuple[int, ...] | None = None) -> None:
+        """Reduce replications into the aggregate; with ``keep_from`` (their first index), keep their curves too
+        (with ``days``, only those days of the strength curves, and no balances)."""
         strength, balance = curves(traces, self.layout)
         self.add_curves(strength, balance)
         self.lapses += sum(t.lapsed_on is not None for t in traces)
@@ -175,7 +176,9 @@ class Accumulator:
         if self.layout.arrived:
             values = arrival_values(traces, self.layout.arrived, len(self.layout.series) - 1)
             self.arrived = [add_counts(h, np.bincount(v)) for h, v in zip(self.arrived, values)]
-        if keep_from is not None:  # kept as (replications, series, days) and (replications, days)
+        if keep_from is not None and days is not None:  # (replications, series, len(days)): what a fit compares
+            self.kept.append((keep_from, strength[:, list(days), :].transpose(2, 0, 1).copy(), None))
+        elif keep_from is not None:  # kept as (replications, series, days) and (replications, days)
             self.kept.append((keep_from, strength.transpose(2, 0, 1).copy(), None if balance is None else balance.T.copy()))
 
     def add_curves(self, strength: np.ndarray, balance: np.ndarray | None) -> None:

@@ -37,6 +37,12 @@ FILES = {
     "sensitivity.json": "the sensitivity analysis (machine-readable)",
     "boxes.csv": "one row per key a box restricts: its limits, the box's coverage, density and mass",
     "discover.json": "the scenario discovery (machine-readable)",
+    "posterior.csv": "the fitted particles: one column per fitted key and their weight, one row per particle",
+    "calibrated.toml": "the scenario calibrated: extends the one fitted and draws each replication's values from "
+                       "posterior.csv (sim run calibrated.toml gives strength.csv and funding.csv again)",
+    "rolling.csv": "one row per observation after each cutoff of --rolling: its horizon, percentile, bands and CRPS",
+    "calibration.json": "the calibration: keys, priors, posterior summaries, acceptance history, scores "
+                        "(machine-readable)",
     "sources.csv": "the articles behind the figures: file, short name, title, outlet, date",
     "report.html": "this page",
 }

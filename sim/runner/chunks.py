@@ -77,12 +77,13 @@ class Keep:
     replications: bool = False
     draws: bool = False
     variation: Variation | None = None
+    days: tuple[int, ...] | None = None  # with ``replications``: keep these days of each curve only
 
     def token(self) -> str:
         """A short text that differs between different options (for Dask's task keys)."""
-        if not (self.draws or self.variation):
+        if not (self.draws or self.variation or self.days):
             return str(int(self.replications))
-        text = repr((self.replications, self.draws, self.variation and self.variation.token()))
+        text = repr((self.replications, self.draws, self.variation and self.variation.token(), self.days))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -116,9 +117,9 @@ def run_chunks(
                 if record is not None:
                     partial.draws.append((first + i, record))
                 if len(traces) == step:  # integer sums and counts: the same aggregate however the parts are cut
-                    partial.add(traces, keep_from=kept_from if keep.replications else None)
+                    partial.add(traces, keep_from=kept_from if keep.replications else None, days=keep.days)
                     kept_from, traces = kept_from + step, []
             tell(count, report)  # progress by block, not by chunk: a bar moves every 64 replications, not every 512
         if traces:
-            partial.add(traces, keep_from=kept_from if keep.replications else None)
+            partial.add(traces, keep_from=kept_from if keep.replications else None, days=keep.days)
     return partial

@@ -9,7 +9,7 @@ number of workers or the backend.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -53,6 +53,7 @@ def run(
     vary: Mapping[str, Any] | None = None,
     params: Any = None,
     keep_draws: bool = False,
+    keep_days: Sequence[int] | None = None,
 ) -> Result:
     """Run ``replications`` of ``scenario`` (defaults from its [scenario] table) and aggregate them.
 
@@ -65,20 +66,28 @@ def run(
     cumulative arrivals the result keeps (:meth:`Result.arrived_distribution`; none by default). ``vary``
     ({key: prior}) gives each replication its own value of each key, drawn from its own stream; ``params``
     (a table of columns, e.g. a DataFrame, or a CSV file's path) gives replication ``r`` row ``r mod rows``;
-    ``keep_draws`` keeps every replication's named draws (``Result.draws()``). The result depends only on
+    ``keep_draws`` keeps every replication's named draws (``Result.draws()``). ``keep_days`` (day numbers,
+    with ``keep_replications``) keeps each replication's strength on those days only
+    (``Result.replication_strength()`` is then (replications, series, len(keep_days))), and no balances: what
+    a calibration compares with the observations, at a fraction of the memory. The result depends only on
     (scenario, seed, replications, arrivals, vary, params): not on the backend, the workers, or the order
     chunks finish in.
     """
     replications, seed = defaults(scenario, replications, seed)
     variation = variants.variation(scenario, vary, params)
     layout = Layout.for_scenario(scenario, arrivals)
-    kept = replications * len(layout.series) * layout.days
+    days = None
+    if keep_days is not None:
+        days = tuple(int(day) for day in keep_days)
+        if not keep_replications or not days or not all(0 <= day < layout.days for day in days):
+            raise InputError(f"keep_days takes day numbers from 0 to {layout.days - 1}, with keep_replications=True")
+    kept = replications * len(layout.series) * (len(days) if days else layout.days)
     if keep_replications and kept > MAX_KEPT_VALUES:
         raise InputError(f"keeping every replication would hold {kept:,} daily values ({replications:,} replications x "
                          f"{len(layout.series)} series x {layout.days:,} days); at most {MAX_KEPT_VALUES:,}: "
                          f"run fewer replications to keep them")
     chunks = plan_chunks(replications)
-    keep = Keep(bool(keep_replications), bool(keep_draws), variation)
+    keep = Keep(bool(keep_replications), bool(keep_draws), variation, days)
     report, close = progress_bar(progress, replications, scenario.name)
     try:
         if isinstance(backend, Backend):

@@ -12,6 +12,7 @@ from typing import Any
 from ..facts import FactBase
 from .bounds import check_bounds, is_reserved, name_key
 from .checker import ALLOWED, DEFAULTS, MISSING, Checker, kind
+from .fitted import calibration_table, posterior_table
 from .limits import (
     MAX_ATTRITION_PER_YEAR, MAX_BATCHES, MAX_CONTINGENTS, MAX_DAYS, MAX_DESCRIPTION_CHARS, MAX_MANDATES, MAX_MONTHS,
     MAX_PEOPLE, MAX_PLEDGES, MAX_PROBLEMS, MAX_REPLICATIONS, MAX_SEED, MAX_TRANCHES, MAX_USD,
@@ -70,6 +71,8 @@ def fields(document: dict, locator: Locator, source: Path, facts: FactBase) -> d
     if "funding" in root:
         funding = _funding(check, root["funding"])
     correlation = _correlation(check, root.get("correlation", {}))
+    calibration = calibration_table(check, root["calibration"]) if "calibration" in root else {}
+    posterior = posterior_table(check, root["posterior"], source) if "posterior" in root else None
 
     if not check.problems:
         check_bounds(check, start, end, authorized, contingents, mandates, funding)
@@ -79,11 +82,13 @@ def fields(document: dict, locator: Locator, source: Path, facts: FactBase) -> d
     if check.problems:
         raise ScenarioError(check.problems)
     resolved = resolved_document(document, facts)
+    if posterior is not None:  # the file's content, not its path, is what the results depend on
+        resolved["posterior"] = {"sha256": posterior.digest}
     digest = hashlib.sha256(json.dumps(resolved, sort_keys=True, default=str).encode()).hexdigest()
     return dict(
         name=name, description=description, start=start, end=end, replications=replications, seed=seed,
         authorized=authorized, target=target, contingents=tuple(contingents), mandates=tuple(mandates),
-        funding=funding, as_of=as_of, correlation=correlation,
+        funding=funding, as_of=as_of, correlation=correlation, calibration=calibration, posterior=posterior,
         facts_used=tuple(check.used[k] for k in sorted(check.used)), source=str(source),
         hash=digest, document=copy.deepcopy(document), facts=facts,
     )

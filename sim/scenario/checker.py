@@ -16,7 +16,8 @@ from .types import FactUse
 
 #: The keys allowed in each kind of table (the JSON Schema is derived from it).
 ALLOWED = {
-    "<root>": ("scenario", "mission", "assumptions", "mandate", "contingent", "funding", "correlation"),
+    "<root>": ("scenario", "mission", "assumptions", "mandate", "contingent", "funding", "correlation", "calibration",
+               "posterior"),
     "scenario": ("name", "description", "start", "end", "replications", "seed", "as_of"),
     "mission": ("authorized", "target"),
     "assumptions": ("fulfilment", "slip_days", "tour_days", "attrition_per_year", "rotation"),
@@ -35,6 +36,7 @@ ALLOWED = {
     "pledge": ("donor", "amount_usd", "fulfilment", "tranches", "first", "interval_days", "slip_days", "remove",
                "in_kind"),
     "correlation": ("fulfilment", "slip_days", "pledge_fulfilment"),
+    "posterior": ("file",),
 }
 
 #: The per-contingent values a scenario that says nothing gets.

@@ -10,6 +10,7 @@ from typing import Any, Mapping
 
 from ..facts import FactBase, find_facts_path, load_facts
 from .build import fields
+from .fitted import Posterior
 from .files import read_with_extends
 from .lines import Locator
 from .paths import set_path
@@ -44,6 +45,10 @@ class Scenario:
     as_of: dt.date | None = None
     #: the shares of mission-wide factors in fulfilment and slip draws ([correlation]; all 0 by default)
     correlation: Correlation = Correlation()
+    #: [calibration]: the keys ``sim calibrate`` fits when no ``--fit`` is given, and their priors (issue #13)
+    calibration: dict = field(default_factory=dict, repr=False, compare=False)
+    #: [posterior]: fitted particles, one drawn per replication jointly and by weight (issue #13); None without
+    posterior: Posterior | None = field(default=None, repr=False, compare=False)
 
     @property
     def days(self) -> int:

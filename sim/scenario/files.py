@@ -11,6 +11,7 @@ from pathlib import Path
 from ..shipped import shipped_names, shipped_scenario
 from ..text import InputFileError, clip, did_you_mean, quoted, read_text_file
 from .limits import MAX_EXTENDS_DEPTH, MAX_NESTING
+from .fitted import anchored
 from .lines import Locator
 from .paths import ITEM_KEYS
 from .problems import Problem, ScenarioError, key_path
@@ -59,7 +60,7 @@ def too_deep(value, limit: int) -> tuple | None:
 def read_with_extends(path: Path, chain: list[Path], locator: Locator) -> dict:
     """The document of ``path`` merged over its ``extends`` chain; ScenarioError for a bad parent or a cycle."""
     resolved = path.resolve()
-    document = dict(read_toml(path, locator))
+    document = anchored(dict(read_toml(path, locator)), path)  # a [posterior] file is relative to its own file
     parent_name = document.pop("extends", None)
     if parent_name is None:
         return document
@@ -95,6 +96,8 @@ def read_with_extends(path: Path, chain: list[Path], locator: Locator) -> dict:
                                                                   f"{MAX_EXTENDS_DEPTH} files deep; at most {MAX_EXTENDS_DEPTH} parents")])
     parent = read_with_extends(parent_path, chain + [resolved], locator)
     _check_removals(parent, document, path, locator)
+    if "calibration" in document:  # the keys to fit are chosen together: a child's [calibration] replaces the parent's
+        parent.pop("calibration", None)
     return merge(parent, document)
 
 

@@ -81,6 +81,12 @@ def json_schema() -> dict:
             "funding": funding,
             "correlation": {"type": "object", "properties": {k: _RHO for k in ALLOWED["correlation"]},
                             "additionalProperties": False},
+            "calibration": {"type": "object", "description": "keys sim calibrate fits, each with its prior "
+                                                             "(a distribution table); dotted keys may be quoted",
+                            "additionalProperties": {"anyOf": [_FORM, _MIXTURE, {"type": "object"}]}},
+            "posterior": {"type": "object", "properties": {"file": {
+                "type": "string", "description": "CSV of fitted particles (one column per key, and weight), "
+                                                 "relative to this file"}}, "additionalProperties": False},
         },
         "additionalProperties": False,
     }
