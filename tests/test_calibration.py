@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import sim
 from sim.analysis.abc import Options, smc
-from sim.analysis.distance import KINDS, targets
+from sim.analysis.distance import KINDS, targets, to_fit
 from sim.analysis.priors import density, weighted_quantile
 from sim.dists import Dist
 from sim.errors import InputError
@@ -134,11 +134,11 @@ def test_the_distance_of_each_kind_by_hand(fast):
 
 
 class Observed(tuple):
-    """An observation that carries a kind and a relative error, as item 1's observations will."""
+    """An observation that carries a kind and a relative error, as sim.Observation does."""
 
     def __new__(cls, date, series, value, kind="exact", rel_error=0.0):
         self = super().__new__(cls, (date, series, value, ""))
-        self.kind, self.rel_error = kind, rel_error
+        self.kind, self.relative_error = kind, rel_error
         return self
 
 
@@ -155,12 +155,13 @@ def test_the_errors_of_the_kinds_bound_each_other(fast, x, v, rel):
     assert not aims.errors(np.array([[v] * 4])).any()
 
 
-def test_an_unknown_kind_and_cumulative_arrivals_are_refused(fast):
+def test_an_unknown_kind_is_refused_and_cumulative_arrivals_are_left_out(fast):
     scenario = fast
     with pytest.raises(sim.analysis.observations.ObservationError, match="kind 'roughly'"):
         targets(scenario, [Observed(dt.date(2024, 2, 1), "total", 1.0, "roughly")])
-    with pytest.raises(sim.analysis.observations.ObservationError, match="cumulative arrivals are not yet supported"):
-        targets(scenario, [(dt.date(2024, 2, 1), "arrived:C0", 20.0)])
+    kept, warnings = to_fit(scenario, [(dt.date(2024, 2, 1), "arrived:C0", 20.0), (dt.date(2024, 2, 1), "total", 9.0)])
+    assert [(obs.series, obs.value) for obs in kept] == [("total", 9.0)]
+    assert len(warnings) == 1 and "arrived:C0: cumulative arrivals are scored by sim backtest but not fitted" in warnings[0]
 
 
 def test_keep_days_keeps_those_days_of_every_replication(fast):

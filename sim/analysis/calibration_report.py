@@ -88,7 +88,7 @@ def calibration_summary(cal: Calibration) -> dict:
                     "min_acceptance": cal.options.min_acceptance, "generations": cal.options.generations,
                     "simulations": cal.options.simulations},
         "distance": "root mean square over the observations used of |x - v| / max(v, 1) (exact), the part of "
-                    "|x - v| beyond rel_error * v (approx), max(v - x, 0) (at_least), max(x - v, 0) (at_most), each "
+                    "|x - v| beyond relative_error * v (approx), max(v - x, 0) (at_least), max(x - v, 0) (at_most), each "
                     "scaled by max(v, 1); x a replication's strength of the series at the end of the day",
         "keys": cal.keys,
         "priors": {key: prior.to_toml() for key, prior in cal.priors.items()},

@@ -1,12 +1,12 @@
 """How far a replication is from what was reported: the observation model of ``sim calibrate``.
 
 Each observation is ``(date, series, value)`` with a ``kind`` (``exact`` by default) and, for ``approx``, a
-relative error ``rel_error`` (read with ``getattr``, so that plain tuples are exact observations). A replication's
+relative error ``relative_error`` (read with ``getattr``, so that plain tuples are exact observations). A replication's
 strength ``x`` of the series at the end of that day is compared with the value ``v`` and scaled by
 ``s = max(v, 1)``:
 
 * ``exact``: ``|x - v| / s``;
-* ``approx``: ``max(|x - v| - rel_error * v, 0) / s``: only the error beyond the stated band counts;
+* ``approx``: ``max(|x - v| - relative_error * v, 0) / s``: only the error beyond the stated band counts;
 * ``at_least``: ``max(v - x, 0) / s`` and ``at_most``: ``max(x - v, 0) / s``: only the shortfall on the side the
   report rules out counts.
 
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
-from .observations import ObservationError
+from .observations import ObservationError, check_observations
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
@@ -39,7 +39,7 @@ def kind_of(observation) -> str:
 
 def rel_error_of(observation) -> float:
     """An observation's relative error (0 when it does not say)."""
-    return float(getattr(observation, "rel_error", None) or 0.0)
+    return float(getattr(observation, "relative_error", None) or 0.0)
 
 
 def date_of(observation) -> dt.date:
@@ -57,7 +57,7 @@ class Targets:
     at: np.ndarray  # per observation: the index of its day in ``days``
     values: np.ndarray
     kinds: np.ndarray  # per observation: the index of its kind in KINDS
-    bands: np.ndarray  # per observation: rel_error * value (approx only)
+    bands: np.ndarray  # per observation: relative_error * value (approx only)
 
     def distances(self, kept: np.ndarray) -> np.ndarray:
         """The distance of each replication, from its strength on ``days`` (replications, series, len(days))."""
@@ -78,17 +78,28 @@ def rms(errors: np.ndarray) -> np.ndarray:
 
 
 def check_kinds(observations: Sequence) -> None:
-    """ObservationError for a kind a fit does not know, or a series of cumulative arrivals (not yet supported)."""
+    """ObservationError for a kind a fit does not know."""
     for k, obs in enumerate(observations):
         where = getattr(obs, "where", "") or f"observation {k + 1}"
-        if str(obs[1]).startswith(ARRIVED):
-            raise ObservationError(f"{where}: series {obs[1]!r}: cumulative arrivals are not yet supported by sim "
-                                   f"calibrate; give strength on the ground ('total' or a country)")
         kind = kind_of(obs)
         if kind not in KINDS:
             raise ObservationError(f"{where}: kind {kind!r}: sim calibrate compares {', '.join(KINDS)}")
         if kind == "approx" and not rel_error_of(obs) >= 0:
-            raise ObservationError(f"{where}: rel_error must be >= 0 for an approx observation")
+            raise ObservationError(f"{where}: relative_error must be >= 0 for an approx observation")
+
+
+def to_fit(scenario: Scenario, observations: Sequence) -> tuple[list, list[str]]:
+    """``(kept, warnings)``: the observations a fit compares (strength on the ground of a series the scenario has),
+    and a warning for each left out (a country it lacks; cumulative arrivals, which only ``sim backtest`` scores)."""
+    kept, warnings = check_observations(scenario, observations)
+    out = []
+    for obs in kept:
+        if str(getattr(obs, "quantity", "strength")) == "arrived" or str(obs[1]).startswith(ARRIVED):
+            warnings.append(f"{getattr(obs, 'where', '') or obs[1]}: {obs[1]}: cumulative arrivals are scored by sim "
+                            f"backtest but not fitted; left out of the fit")
+        else:
+            out.append(obs)
+    return out, warnings
 
 
 def targets(scenario: Scenario, observations: Sequence) -> Targets:

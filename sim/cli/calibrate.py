@@ -11,9 +11,9 @@ from pathlib import Path
 
 from ..analysis.abc import STOPS, Generation, Options
 from ..analysis.calibration import calibrate
-from ..analysis.distance import check_kinds
+from ..analysis.distance import check_kinds, to_fit
 from ..analysis.journal import read_journal
-from ..analysis.observations import ObservationError, check_observations, read_observations
+from ..analysis.observations import ObservationError, read_observations
 from ..files import InterruptedAfterWriting
 from ..runner import OverallBar
 from ..scenario import load
@@ -58,10 +58,12 @@ def cmd_calibrate(args) -> int:
     try:
         observations = read_observations(args.observed)
         check_kinds(observations)
-        check_observations(scenario, observations)
+        warnings = to_fit(scenario, observations)[1]
     except ObservationError as error:  # FILE:LINE: message, as validate prints problems
         print(error, file=sys.stderr)
         return BAD_INPUT
+    for warning in warnings:  # the figures a fit leaves out: the others are fitted
+        print(f"sim calibrate: warning: {warning}", file=sys.stderr)
     items = [f"fit {item.strip()}" for item in args.fit or []]
     more = ["--observed", str(Path(args.observed).resolve())] + ([f"--until {until}"] if until else [])
     more += [f"--{item}" for item in items] + ([f"--rolling {','.join(map(str, rolling))}"] if rolling else [])
