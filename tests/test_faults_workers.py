@@ -41,14 +41,28 @@ def cmdline(pid: int) -> bytes:
         return b""
 
 
+def children(parent: int) -> list[int]:
+    """The processes whose parent is ``parent``."""
+    return [int(e.name) for e in Path("/proc").iterdir() if e.name.isdigit() and (s := stat(int(e.name))) and s[1] == parent]
+
+
 def workers_of(parent: int) -> list[int]:
-    """The pool workers of ``parent``: its children with its own command line (forked from it)."""
+    """The pool workers of ``parent``: forks of its fork server (a child of it with a command line of its own),
+    or of ``parent`` itself."""
     found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and (s := stat(int(entry.name))) and s[1] == parent:
-            if cmdline(int(entry.name)) == cmdline(parent):
-                found.append(int(entry.name))
+    for child in children(parent):
+        if cmdline(child) == cmdline(parent):
+            found.append(child)
+        found += [g for g in children(child) if cmdline(g) == cmdline(child) and cmdline(child)]
     return found
+
+
+def descendants(parent: int) -> list[int]:
+    """Every process below ``parent``: its children, theirs, and so on (the fork server, the workers)."""
+    out = []
+    for child in children(parent):
+        out += [child] + descendants(child)
+    return out
 
 
 def running(pid: int) -> bool:
@@ -59,7 +73,7 @@ def running(pid: int) -> bool:
 
 def test_killing_the_main_process_stops_its_workers_within_10_seconds(tmp_path):
     process = subprocess.Popen(
-        [sys.executable, "-m", "sim", "run", str(BASELINE), "-n", "2000000", "--workers", "2", "--quiet",
+        [sys.executable, "-m", "sim", "run", str(BASELINE), "-n", "100000", "--workers", "2", "--quiet",
          "-o", str(tmp_path / "out")],
         env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     workers: list[int] = []
@@ -70,6 +84,7 @@ def test_killing_the_main_process_stops_its_workers_within_10_seconds(tmp_path):
             assert time.monotonic() < deadline, "the run did not start its two workers"
             time.sleep(0.05)
             workers = workers_of(process.pid)
+        workers = descendants(process.pid)  # the workers and what started them (a fork server)
         process.send_signal(signal.SIGKILL)
         process.wait()
         killed = time.monotonic()

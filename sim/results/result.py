@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import InputError
+from ..version import environment
 from .aggregate import FUNDING_BINS, QUANTILES
 from .quantiles import binned_quantile, day_counts, histogram_quantile
 from .report import result_frame, result_html, summary_text
@@ -29,11 +30,11 @@ class Result:
         self.seed = seed
         self.acc = accumulator
         self.version = version
+        self.environment = environment()  # where the numbers came from: summary.json records it
         self.replications = accumulator.replications
         self.series = list(accumulator.layout.series)
-        self.dates = np.arange(
-            np.datetime64(scenario.start, "D"), np.datetime64(scenario.start, "D") + scenario.days
-        )
+        first = np.datetime64(scenario.start, "D")
+        self.dates = np.arange(first, first + np.timedelta64(scenario.days, "D"))
         self._quantiles: dict[str, dict[str, np.ndarray]] = {}
         self._balance: dict[str, np.ndarray] | None = None
 
@@ -174,6 +175,7 @@ class Result:
             "seed": self.seed,
             "replications": self.replications,
             "version": self.version,
+            "environment": self.environment,
             "start": sc.start.isoformat(),
             "end": sc.end.isoformat(),
             **({"as_of": sc.as_of.isoformat()} if sc.as_of else {}),

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import sys
 
 from ..errors import InputError, SimError, missing
 from ..results import Accumulator
@@ -59,15 +58,31 @@ class Backend:
         raise NotImplementedError
 
 
+#: What the fork server imports before it forks workers: the runner and everything below it.
+PRELOAD = ["sim.runner.chunks"]
+
+
+def worker_context() -> multiprocessing.context.BaseContext:
+    """How worker processes start: from a fork server (on POSIX; a spawned process elsewhere), never by forking
+    the caller, which may hold threads (a Jupyter kernel does). The fork server imports the runner once; each
+    worker is a fork of it, ready at once. As with ``spawn``, a script that runs replications on several
+    workers needs the ``if __name__ == "__main__":`` guard."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)  # no effect once the fork server runs
+    return context
+
+
 class LocalBackend(Backend):
-    """This process (one worker) or a pool of forked processes, started when first needed (as many as
-    the run has chunks, up to ``workers``) and kept until the backend is closed: worker ``w`` runs chunks
-    w, w + W, ... into one partial and sends it back once; partials merge exactly. A worker whose
-    parent dies (even by SIGKILL) exits within a second."""
+    """This process (one worker) or a pool of processes started by :func:`worker_context`, started when first
+    needed (as many as the run has chunks, up to ``workers``) and kept until the backend is closed: worker
+    ``w`` runs chunks w, w + W, ... into one partial and sends it back once; partials merge exactly. A
+    worker whose parent dies (even by SIGKILL) exits at once: it watches a pipe only the parent writes to."""
 
     def __init__(self, workers: int):
         self.workers = workers
-        self.pool = self.done = None
+        self.pool = self.done = self.alive = None
         self.size = 0
 
     def __exit__(self, *exc) -> None:
@@ -79,6 +94,9 @@ class LocalBackend(Backend):
             self.pool.terminate() if terminate else self.pool.close()
             self.pool.join()
             self.pool = None
+            for end in self.alive:
+                end.close()
+            self.alive = None
 
     def run_chunks(self, scenario, seed, layout, chunks, keep, report) -> Accumulator:
         """As :meth:`Backend.run_chunks`: here with one worker, else over the pool (started on first use)."""
@@ -87,9 +105,10 @@ class LocalBackend(Backend):
             return run_chunks(scenario, seed, layout, chunks, keep, report)
         if self.pool is None or self.size < workers:  # a later run with more chunks may want more
             self._close(terminate=False)
-            context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+            context = worker_context()
             self.done = context.SimpleQueue()
-            self.pool = context.Pool(workers, initializer=init_worker, initargs=(self.done, os.getpid()))
+            self.alive = context.Pipe(duplex=False)  # (read, write): the workers read end-of-file when we die
+            self.pool = context.Pool(workers, initializer=init_worker, initargs=(self.done, self.alive[0]))
             self.size = workers
         done = self.done
         try:

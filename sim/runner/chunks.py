@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import signal
 import threading
-import time
 from typing import TYPE_CHECKING, Callable
 
 from ..model import Plan, simulate
@@ -26,26 +25,27 @@ CHUNK = 8 * BLOCK
 #: once: a long run with many contingents reduces its chunks in parts, with the same result.
 CURVE_CELLS = 2**23
 
-#: Seconds between a worker's looks at whether its parent is still there.
-WATCH_SECONDS = 0.5
-
 _DONE_QUEUE = None
 
 
-def init_worker(queue, parent: int | None = None) -> None:
+def init_worker(queue, alive=None) -> None:
     """Workers leave Ctrl-C to the parent, which terminates them; they report progress on ``queue``, and
-    exit within a second once ``parent`` (the process that started them) is gone, killed or not."""
+    exit at once when the process that started them is gone, killed or not: ``alive`` is the reading end
+    of a pipe whose only writing end that process holds, so it reads end-of-file when the process dies."""
     global _DONE_QUEUE
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _DONE_QUEUE = queue
-    if parent is not None:
-        threading.Thread(target=_watch_parent, args=(parent,), name="mss-sim-watch-parent", daemon=True).start()
+    if alive is not None:
+        threading.Thread(target=_watch_parent, args=(alive,), name="mss-sim-watch-parent", daemon=True).start()
 
 
-def _watch_parent(parent: int) -> None:
-    """End this worker at once when ``parent`` is no longer its parent: it died and left the worker an orphan."""
-    while os.getppid() == parent:
-        time.sleep(WATCH_SECONDS)
+def _watch_parent(alive) -> None:
+    """End this worker at once when ``alive`` reads end-of-file: the process that started it has died
+    (nothing is ever sent on it)."""
+    try:
+        alive.recv_bytes()
+    except (EOFError, OSError):
+        pass
     os._exit(1)
 
 
