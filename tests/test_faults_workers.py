@@ -71,15 +71,18 @@ def running(pid: int) -> bool:
     return s is not None and s[0] != "Z"
 
 
-def test_killing_the_main_process_stops_its_workers_within_10_seconds(tmp_path):
+@pytest.mark.parametrize("started", [["--workers", "2", "--format", "none"], ["--workers", "1"]],
+                         ids=["replication workers", "chart drawers"])
+def test_killing_the_main_process_stops_its_workers_within_10_seconds(tmp_path, started):
+    """The workers of a long run, or (a run in the main process) the processes drawing its charts."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "sim", "run", str(BASELINE), "-n", "100000", "--workers", "2", "--quiet",
+        [sys.executable, "-m", "sim", "run", str(BASELINE), "-n", "100000", *started, "--quiet",
          "-o", str(tmp_path / "out")],
         env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     workers: list[int] = []
     try:
         deadline = time.monotonic() + 120
-        while len(workers) < 2:
+        while len(workers) < (2 if "none" in started else 1):
             assert process.poll() is None, process.stderr.read().decode()
             assert time.monotonic() < deadline, "the run did not start its two workers"
             time.sleep(0.05)
@@ -110,7 +113,7 @@ def test_a_run_starts_no_more_workers_than_chunks_nor_more_than_a_few_per_core(t
     monkeypatch.setattr(multiprocessing.context.BaseContext, "Pool", spy)
     out = tmp_path / "out"
     assert main(["run", str(ROOT / "scenarios" / "kenya_only.toml"), "-n", "1024", "--workers", "1000", "--quiet",
-                 "-o", str(out)]) == 0  # 1,024 replications: 2 chunks of 512
+                 "--format", "none", "-o", str(out)]) == 0  # 1,024 replications: 2 chunks of 512; no chart drawers
     assert sizes == [2] and (out / "summary.json").exists()
     cores = os.cpu_count() or 1
     with open_backend("local", workers=1000) as backend:

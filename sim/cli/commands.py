@@ -9,8 +9,10 @@ a bad scenario in ``validate`` and a bad observation file in ``backtest``: print
 from __future__ import annotations
 
 import json
+import os
 import sys
 import textwrap
+from contextlib import nullcontext
 from pathlib import Path
 
 from .. import facts as factbase
@@ -21,6 +23,7 @@ from ..analysis.journal import read_journal
 from ..analysis.observations import ObservationError, check_observations, read_observations
 from ..analysis.sweeps import save_sweep, sweep, sweep_text, sweep_variants
 from ..files import InterruptedAfterWriting
+from ..plots.parallel import Drawers
 from ..runner import OverallBar, defaults, run
 from ..scenario import ScenarioError, load
 from ..scenario.schema import json_schema
@@ -41,13 +44,20 @@ def cmd_run(args) -> int:
     scenario = load_scenario(path, parse_sets(args.set))
     asked = question("run", [path], args.set)
     out, foreign = output_folder(args, default_output(path, args.set), asked)
-    result = run(
-        scenario, replications=args.replications, seed=args.seed, workers=args.workers,
-        progress=not args.quiet, keep_replications=args.keep_replications, **backend(args),
-    )
-    result.save(out, formats=formats, force=args.force, question=asked)
+    # the charts are drawn in other processes, which import matplotlib while the replications run
+    with Drawers(charts(scenario)) if formats else nullcontext() as drawers:
+        result = run(
+            scenario, replications=args.replications, seed=args.seed, workers=args.workers,
+            progress=not args.quiet, keep_replications=args.keep_replications, **backend(args),
+        )
+        result.save(out, formats=formats, force=args.force, question=asked, drawers=drawers)
     report_kept(args, out, foreign)
     return finish(args, result.summary_json(), result.text, out)
+
+
+def charts(scenario) -> int:
+    """How many processes draw a run's charts: one per chart (strength, and funding if any), one per core at most."""
+    return max(1, min(1 + (scenario.funding is not None), os.cpu_count() or 1))
 
 
 def cmd_validate(args) -> int:

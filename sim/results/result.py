@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import math
@@ -13,7 +14,7 @@ import numpy as np
 from ..errors import InputError
 from ..version import environment
 from .aggregate import FUNDING_BINS, QUANTILES
-from .quantiles import binned_quantile, day_counts, histogram_quantile
+from .quantiles import binned_quantile, binned_quantiles, day_counts, histogram_quantiles
 from .report import result_frame, result_html, summary_text
 from .save import funding_csv, save_run, strength_csv
 
@@ -46,7 +47,8 @@ class Result:
             layout = self.acc.layout
             s = self.series.index(series)
             counts = day_counts(self.acc.histogram[layout.offsets[s] : layout.offsets[s + 1]], layout.days)
-            self._quantiles[series] = {f"p{q}": histogram_quantile(counts, q / 100) for q in QUANTILES}
+            values = histogram_quantiles(counts, [q / 100 for q in QUANTILES])
+            self._quantiles[series] = {f"p{q}": v for q, v in zip(QUANTILES, values)}
         return self._quantiles[series]
 
     def distribution(self, series: str, day: int) -> np.ndarray:
@@ -112,6 +114,15 @@ class Result:
             raise InputError("scenario has no [funding] table")
         return np.concatenate([balance for _, _, balance in self._kept()]) / 100
 
+    def without_replications(self) -> "Result":
+        """This result without the kept curves: all a chart needs, light to send to another process."""
+        if not self.acc.kept:
+            return self
+        light = copy.copy(self)
+        light.acc = copy.copy(self.acc)
+        light.acc.kept = []
+        return light
+
     def _kept(self) -> list:
         """The kept curves in replication order, whatever the workers."""
         if not self.acc.kept:
@@ -127,8 +138,8 @@ class Result:
             lo, hi = acc.layout.balance_low, acc.layout.balance_high
             out = {"mean": acc.balance_sum / self.replications / 100}
             counts = day_counts(acc.balance_hist, acc.layout.days)
-            for q in (5, 50, 95):
-                out[f"p{q}"] = binned_quantile(counts, lo, hi, q / 100, acc.balance_min, acc.balance_max) / 100
+            values = binned_quantiles(counts, lo, hi, [0.05, 0.5, 0.95], acc.balance_min, acc.balance_max)
+            out.update({f"p{q}": v / 100 for q, v in zip((5, 50, 95), values)})
             self._balance = out
         return {k: v.copy() for k, v in self._balance.items()}
 
@@ -252,9 +263,12 @@ class Result:
         return funding_csv(self)
 
     def save(self, directory, formats: tuple[str, ...] = ("png",), force: bool = False,
-             question: str | None = None) -> Path:
-        """Write the run's files (docs/design.md section 5) into ``directory`` atomically; return its path."""
-        return save_run(self, directory, formats=formats, force=force, question=question)
+             question: str | None = None, drawers=None) -> Path:
+        """Write the run's files (docs/design.md section 5) into ``directory`` atomically; return its path.
+
+        ``formats`` empty: no charts. ``drawers`` (:class:`sim.plots.parallel.Drawers`): charts drawn in other
+        processes meanwhile, the same bytes."""
+        return save_run(self, directory, formats=formats, force=force, question=question, drawers=drawers)
 
     def plot(self, kind: str = "strength"):
         """A matplotlib Figure: ``"strength"`` (fan chart) or ``"funding"``."""

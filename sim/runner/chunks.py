@@ -6,12 +6,10 @@ A chunk is a range of whole blocks (:data:`sim.streams.BLOCK`) and a pure functi
 
 from __future__ import annotations
 
-import os
-import signal
-import threading
 from typing import TYPE_CHECKING, Callable
 
 from ..model import Plan, simulate
+from ..processes import started
 from ..results import Accumulator
 from ..streams import BLOCK, Streams
 
@@ -29,24 +27,11 @@ _DONE_QUEUE = None
 
 
 def init_worker(queue, alive=None) -> None:
-    """Workers leave Ctrl-C to the parent, which terminates them; they report progress on ``queue``, and
-    exit at once when the process that started them is gone, killed or not: ``alive`` is the reading end
-    of a pipe whose only writing end that process holds, so it reads end-of-file when the process dies."""
+    """A worker reports progress on ``queue``; it leaves Ctrl-C to its parent, and exits at once when the parent
+    dies (``alive``: see :func:`sim.processes.started`)."""
     global _DONE_QUEUE
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _DONE_QUEUE = queue
-    if alive is not None:
-        threading.Thread(target=_watch_parent, args=(alive,), name="mss-sim-watch-parent", daemon=True).start()
-
-
-def _watch_parent(alive) -> None:
-    """End this worker at once when ``alive`` reads end-of-file: the process that started it has died
-    (nothing is ever sent on it)."""
-    try:
-        alive.recv_bytes()
-    except (EOFError, OSError):
-        pass
-    os._exit(1)
+    started(alive)
 
 
 def thresholds(scenario: Scenario) -> tuple[int, int]:
@@ -57,6 +42,20 @@ def thresholds(scenario: Scenario) -> tuple[int, int]:
 def plan_chunks(replications: int) -> list[tuple[int, int]]:
     """Split replications into ranges of whole blocks of at most CHUNK replications."""
     return [(start, min(replications, start + CHUNK)) for start in range(0, replications, CHUNK)]
+
+
+def spread_chunks(chunks: list[tuple[int, int]], parts: int) -> list[tuple[int, int]]:
+    """The replications of ``chunks`` (consecutive) cut into at most ``parts`` chunks of whole blocks, as even as
+    they go: for a pool kept open, so that every worker has a share of a small run (the result is the same)."""
+    start, stop = chunks[0][0], chunks[-1][1]
+    blocks = -(-(stop - start) // BLOCK)
+    parts = max(1, min(parts, blocks))
+    out, first = [], start
+    for k in range(parts):
+        last = min(stop, first + (blocks // parts + (k < blocks % parts)) * BLOCK)
+        out.append((first, last))
+        first = last
+    return out
 
 
 def run_chunks(
