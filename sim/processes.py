@@ -31,6 +31,22 @@ def context() -> multiprocessing.context.BaseContext:
     return forkserver
 
 
+def start_early(argv: list[str]) -> None:
+    """For a command line that surely starts processes (``run``, which draws its charts in other processes unless
+    ``--format none``), start the fork server now: it imports the runner while this process does other work."""
+    words = [w for w in argv if not w.startswith("-")]
+    if not words or words[0] != "run" or "forkserver" not in multiprocessing.get_all_start_methods():
+        return
+    formats = [argv[k + 1] for k, w in enumerate(argv[:-1]) if w == "--format"]
+    formats += [w.partition("=")[2] for w in argv if w.startswith("--format=")]
+    if formats and formats[-1].strip().lower() == "none":
+        return
+    from multiprocessing import forkserver
+
+    context()
+    forkserver.ensure_running()
+
+
 def lifeline(start: multiprocessing.context.BaseContext):
     """A pipe (read end, write end): give the read end to processes :func:`started` by ``start``, keep the write
     end (and close both once they are gone)."""
