@@ -102,4 +102,4 @@ def test_the_explorer_fan_redrawn_in_place_is_the_fan_drawn_anew():
     assert png(live.figure) == png(LiveFan(second).figure)
     assert png(live.figure) != png(LiveFan(first).figure)
     texts = " ".join(t.get_text() for t in live.figure.texts)
-    assert "assumptions.fulfilment" in texts  # the subtitle and footnote name the value changed
+    assert "assumptions.fulfilment" in texts  # the subtitle names the value changed

@@ -56,8 +56,9 @@ def cmd_run(args) -> int:
 
 
 def charts(scenario) -> int:
-    """How many processes draw a run's charts: one per chart (strength, and funding if any), one per core at most."""
-    return max(1, min(1 + (scenario.funding is not None), os.cpu_count() or 1))
+    """How many processes draw a run's charts: one per chart (strength, and funding if any) on more than two cores;
+    on two or fewer, one (each imports matplotlib: a second saves little time when the cores are busy anyway)."""
+    return 1 if (os.cpu_count() or 1) <= 2 else 1 + (scenario.funding is not None)
 
 
 def cmd_validate(args) -> int:

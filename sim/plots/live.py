@@ -2,7 +2,8 @@
 
 What depends only on the scenario (the axes, the ceiling and the target, mandate deadlines, the history
 before ``as_of``, the legend) is drawn once; a new run replaces the bands, the median and the mean, and
-the title, subtitle and footnote (which name the replications and the values changed). The y axis is
+the title and subtitle (which name the replications and the values changed). There is no footnote: the
+explorer's status line says what was run, and the chart is not a file. The y axis is
 fixed, up to the highest ceiling (strength never passes it) and the target if it is near, so that two
 settings compare at a glance. A slider move costs a render, not a new figure.
 """
@@ -13,7 +14,7 @@ from typing import Any
 
 from matplotlib.text import Text
 
-from .annotations import add_footnote, ceiling_and_target, deadline_lines, history_marks, scale_top
+from .annotations import ceiling_and_target, deadline_lines, history_marks, scale_top
 from .fan import fan
 from .style import (
     BOTTOM, LABEL_SIZE, LEFT, RIGHT, STRENGTH_LABEL, TOP, add_legend, add_title, new_figure, plain_text,
@@ -52,12 +53,11 @@ class LiveFan:
             text.set_parse_math(False)
 
     def _label(self, result: Any) -> None:
-        """The title, subtitle and footnote of ``result``'s run, replacing those of the run before."""
+        """The title and subtitle of ``result``'s run, replacing those of the run before."""
         for text in self.texts:
             text.remove()
         before = set(map(id, self.figure.texts))
         sc = result.scenario
         add_title(self.figure, f"{sc.name} — projected personnel ({result.replications:,} replications)",
                   "total strength: 5–95% and 25–75% of runs, median and mean", overrides=sc.overrides)
-        add_footnote(self.figure, [result])
         self.texts = [t for t in self.figure.texts if id(t) not in before]  # the title itself is set again
