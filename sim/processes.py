@@ -17,23 +17,40 @@ import multiprocessing.context
 import os
 import signal
 import threading
+import time
 
 #: What the fork server imports before it forks: the runner and everything below it (not matplotlib).
 PRELOAD = ["sim.runner.chunks"]
+#: ... and when it will also fork processes that draw charts: matplotlib, the charts and their backends.
+CHARTS = ["sim.plots.fan", "matplotlib.backends.backend_agg", "matplotlib.backends.backend_svg"]
 
 
-def context() -> multiprocessing.context.BaseContext:
-    """The multiprocessing context mss-sim starts processes with: the fork server, else spawn."""
+def context(preload: list[str] = PRELOAD) -> multiprocessing.context.BaseContext:
+    """The multiprocessing context mss-sim starts processes with: the fork server (which imports ``preload`` first,
+    if it is not running yet), else spawn."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
-    forkserver = multiprocessing.get_context("forkserver")
-    forkserver.set_forkserver_preload(PRELOAD)  # no effect once the fork server runs
-    return forkserver
+    from multiprocessing import forkserver
+
+    start = multiprocessing.get_context("forkserver")
+    if getattr(forkserver._forkserver, "_forkserver_pid", None) is None:  # noqa: SLF001 - else it runs, with its own
+        start.set_forkserver_preload(preload)
+    return start
+
+
+#: Where ``sim run`` draws its charts: ``elsewhere`` (other processes), ``here`` (this one), or, unset, elsewhere
+#: only when a core is free (the test seam, and a user's choice on a machine they know).
+CHARTS_WHERE = "MSS_SIM_CHARTS"
+
+_charts_elsewhere = False
 
 
 def start_early(argv: list[str]) -> None:
-    """For a command line that surely starts processes (``run``, which draws its charts in other processes unless
-    ``--format none``), start the fork server now: it imports the runner while this process does other work."""
+    """For ``sim run`` with charts, choose where they are drawn (:func:`charts_elsewhere`); to draw them elsewhere,
+    start the fork server now, importing the runner and matplotlib once for every process it will fork, while
+    this process imports the commands and runs the replications."""
+    global _charts_elsewhere
+    _charts_elsewhere = False
     words = [w for w in argv if not w.startswith("-")]
     if not words or words[0] != "run" or "forkserver" not in multiprocessing.get_all_start_methods():
         return
@@ -41,10 +58,35 @@ def start_early(argv: list[str]) -> None:
     formats += [w.partition("=")[2] for w in argv if w.startswith("--format=")]
     if formats and formats[-1].strip().lower() == "none":
         return
+    where = os.environ.get(CHARTS_WHERE, "")
+    if where == "here" or (where != "elsewhere" and spare_cores() < 1):
+        return
     from multiprocessing import forkserver
 
-    context()
+    context(PRELOAD + CHARTS)
     forkserver.ensure_running()
+    _charts_elsewhere = True
+
+
+def charts_elsewhere() -> bool:
+    """Whether :func:`start_early` chose to draw ``sim run``'s charts in other processes: only with a core free
+    (on a busy machine, the processes' own imports cost more than drawing in parallel saves)."""
+    return _charts_elsewhere
+
+
+def spare_cores() -> float:
+    """How many cores are free right now: the cores less the processes ready to run (this one included), by the
+    median of a few looks at /proc/loadavg; elsewhere, the cores less the load of the last minute and this one."""
+    cores = os.cpu_count() or 1
+    try:
+        looks = []
+        for _ in range(5):
+            with open("/proc/loadavg", encoding="ascii") as handle:
+                looks.append(int(handle.read().split()[3].split("/")[0]))
+            time.sleep(0.002)
+        return cores - sorted(looks)[2]
+    except (OSError, ValueError, IndexError):
+        return cores - os.getloadavg()[0] - 1 if hasattr(os, "getloadavg") else cores - 1
 
 
 def lifeline(start: multiprocessing.context.BaseContext):

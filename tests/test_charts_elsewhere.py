@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -36,6 +37,23 @@ def test_charts_drawn_elsewhere_are_the_charts_drawn_here(result, tmp_path):
     assert files == snapshot(here)
     assert {"strength.png", "strength.svg", "funding.png", "funding.svg", "replications.npz"} <= set(files)
     assert files["report.html"].count(b"<svg") == 2
+
+
+def test_sim_run_draws_its_charts_elsewhere_with_a_core_free_and_the_files_are_the_same(tmp_path, monkeypatch):
+    import sim.cli.commands
+    from sim.cli import main
+    from sim.processes import CHARTS_WHERE, spare_cores
+
+    started = []
+    monkeypatch.setattr(sim.cli.commands, "Drawers", lambda n: started.append(n) or Drawers(n))
+    folders = {}
+    for where in ("elsewhere", "here"):
+        monkeypatch.setenv(CHARTS_WHERE, where)
+        folders[where] = tmp_path / where
+        assert main(["run", str(BASELINE), "-n", "64", "--seed", "3", "-q", "-o", str(folders[where])]) == 0
+    assert started == [min(2, os.cpu_count())]  # once, elsewhere: one process per chart, one per core at most
+    assert snapshot(folders["elsewhere"]) == snapshot(folders["here"])
+    assert os.cpu_count() - spare_cores() >= 1  # this process is running: it takes a core
 
 
 def test_a_chart_that_cannot_be_drawn_elsewhere_fails_where_it_is_asked_for(det100):

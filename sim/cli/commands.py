@@ -24,6 +24,7 @@ from ..analysis.observations import ObservationError, check_observations, read_o
 from ..analysis.sweeps import save_sweep, sweep, sweep_text, sweep_variants
 from ..files import InterruptedAfterWriting
 from ..plots.parallel import Drawers
+from ..processes import charts_elsewhere
 from ..runner import OverallBar, defaults, run
 from ..scenario import ScenarioError, load
 from ..scenario.schema import json_schema
@@ -44,8 +45,8 @@ def cmd_run(args) -> int:
     scenario = load_scenario(path, parse_sets(args.set))
     asked = question("run", [path], args.set)
     out, foreign = output_folder(args, default_output(path, args.set), asked)
-    # the charts are drawn in other processes, which import matplotlib while the replications run
-    with Drawers(charts(scenario)) if formats else nullcontext() as drawers:
+    # the charts are drawn in other processes (with a core free), which import matplotlib while the replications run
+    with Drawers(charts(scenario)) if formats and charts_elsewhere() else nullcontext() as drawers:
         result = run(
             scenario, replications=args.replications, seed=args.seed, workers=args.workers,
             progress=not args.quiet, keep_replications=args.keep_replications, **backend(args),
@@ -56,9 +57,8 @@ def cmd_run(args) -> int:
 
 
 def charts(scenario) -> int:
-    """How many processes draw a run's charts: one per chart (strength, and funding if any) on more than two cores;
-    on two or fewer, one (each imports matplotlib: a second saves little time when the cores are busy anyway)."""
-    return 1 if (os.cpu_count() or 1) <= 2 else 1 + (scenario.funding is not None)
+    """How many processes draw a run's charts: one per chart (strength, and funding if any), one per core at most."""
+    return max(1, min(1 + (scenario.funding is not None), os.cpu_count() or 1))
 
 
 def cmd_validate(args) -> int:
