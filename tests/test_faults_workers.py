@@ -43,7 +43,8 @@ def cmdline(pid: int) -> bytes:
 
 def children(parent: int) -> list[int]:
     """The processes whose parent is ``parent``."""
-    return [int(e.name) for e in Path("/proc").iterdir() if e.name.isdigit() and (s := stat(int(e.name))) and s[1] == parent]
+    return [int(e.name) for e in Path("/proc").iterdir()
+            if e.name.isdigit() and (s := stat(int(e.name))) and s[1] == parent]
 
 
 def workers_of(parent: int) -> list[int]:

@@ -35,10 +35,6 @@ def main(argv: list[str] | None = None) -> int:
         return failure(args, error)
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def __getattr__(name: str):
     """``build_parser``, ``parse``, ``failure`` and ``BAD_INPUT``, from their modules when first asked for (they
     import every command, which :func:`main` does only after the fork server has started)."""
@@ -48,3 +44,7 @@ def __getattr__(name: str):
     from importlib import import_module
 
     return getattr(import_module(where[name], __name__), name)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

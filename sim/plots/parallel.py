@@ -50,7 +50,7 @@ class DrawnChart:
         self._bytes: dict[str, bytes] | None = None
 
     def bytes(self, fmt: str) -> bytes:
-        """The chart in format ``fmt`` (one asked for, or svg), once it is drawn (an error drawing it is raised here)."""
+        """The chart in format ``fmt`` (one asked for, or svg), once drawn (an error drawing it is raised here)."""
         if self._bytes is None:
             self.handed.wait()
             if self.error is not None:

@@ -159,7 +159,8 @@ class Accumulator:
         self.events += sum(t.events for t in traces)
         if keep_from is not None:  # kept as (replications, series, days) and (replications, days)
             strength, balance = curves(traces, layout)
-            self.kept.append((keep_from, strength.transpose(2, 0, 1).copy(), None if balance is None else balance.T.copy()))
+            kept_balance = None if balance is None else balance.T.copy()
+            self.kept.append((keep_from, strength.transpose(2, 0, 1).copy(), kept_balance))
 
     def _add_balance(self, balance: np.ndarray) -> None:
         """Reduce balances in cents (replications, days): sums, extremes, histograms, deficits, lowest balances."""

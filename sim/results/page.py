@@ -40,8 +40,8 @@ def report_page(title: str, question: str, sentences: Sequence[str], charts: Seq
                 tables: Sequence[str], scenarios: Sequence[Any], provenance: Sequence[str],
                 files: Sequence[str] = (), extra_sources: Sequence[str] = ()) -> str:
     """A whole report: the ``question``, the headline ``sentences``, the ``charts`` (``(name, SVG bytes,
-    caption)``; SVG None: not drawn), the HTML ``tables``, each scenario's assumptions and overrides, the facts used, the
-    ``provenance`` lines and the ``files`` of the folder."""
+    caption)``; SVG None: not drawn), the HTML ``tables``, each scenario's assumptions and overrides, the
+    facts used, the ``provenance`` lines and the ``files`` of the folder."""
     parts = [f"<h1>{esc(title)}</h1>", f'<p class="question"><b>Question.</b> {esc(question)}</p>']
     parts.append(section("What the runs say", bullets(list(sentences)), "headline"))
     if any(svg is not None for _, svg, _ in charts):
