@@ -143,6 +143,19 @@ class Result:
             self._balance = out
         return {k: v.copy() for k, v in self._balance.items()}
 
+    def _balance_on(self, day: int) -> dict[str, float]:
+        """The balance's mean, p5, p50 and p95 in US dollars on ``day``: from the per-day ones if computed, else
+        from that day's histogram alone (the same numbers, without every other day's)."""
+        if self._balance is not None:
+            return {k: float(v[day]) for k, v in self._balance.items()}
+        acc = self.acc
+        lo, hi = acc.layout.balance_low, acc.layout.balance_high
+        counts = acc.balance_hist[: day + 1].sum(axis=0, dtype=np.int64)[None, :]
+        values = binned_quantiles(counts, lo, hi, [0.05, 0.5, 0.95], acc.balance_min[day : day + 1],
+                                  acc.balance_max[day : day + 1])
+        out = {"mean": float((acc.balance_sum / self.replications / 100)[day])}
+        return out | {f"p{q}": float(v[0] / 100) for q, v in zip((5, 50, 95), values)}
+
     # ------------------------------------------------------------------ headline numbers and their views
 
     def _at(self, day: int) -> dict:
@@ -216,7 +229,7 @@ class Result:
                 "p_deficit": round(acc.deficits / self.replications, 4),
                 "median_minimum_balance_usd": round(float(lowest) / 100, 2),
                 "mean_days_in_deficit": round(float((np.arange(days_hist.size) * days_hist).sum()) / self.replications, 3),
-                "balance_at_end_usd": {k: round(float(v[last]), 2) for k, v in self.balance_quantiles().items()},
+                "balance_at_end_usd": {k: round(v, 2) for k, v in self._balance_on(last).items()},
                 "resolution_usd": round((hi - lo) / FUNDING_BINS / 100, 2),
             }
             in_kind = [p for p in sc.funding.pledges if p.in_kind]
