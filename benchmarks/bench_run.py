@@ -90,10 +90,13 @@ class _Recorder:
         self.roots: list = []  # actions before the run starts
         self.scripts: dict = {}  # process -> its script
         self.loose = self.roots  # where actions go when no process is running (a wake's callback)
-        real_process, real_at, real_wake = self.env.process, mission.at, mission.wake
+        import sim.model.mission as model
 
-        def process(generator):
-            child = real_process(generator)
+        self.model, self.real_process = model, model.Process  # the model starts its processes with Process(env, ...)
+        real_at, real_wake = mission.at, mission.wake
+
+        def process(env, generator):
+            child = self.real_process(env, generator)
             script = {"yields": [], "actions": [[]]}
             self.scripts[child] = script
             self.here().append(("spawn", script))
@@ -119,7 +122,11 @@ class _Recorder:
                 self.here().append(("wake", loose))
                 event.callbacks.insert(0, lambda _event: self.enter(loose["actions"]))
 
-        self.env.process, mission.at, mission.wake = process, at, wake
+        model.Process, mission.at, mission.wake = process, at, wake
+
+    def close(self) -> None:
+        """Give the model back its own Process."""
+        self.model.Process = self.real_process
 
     def here(self) -> list:
         active = self.env.active_process
@@ -168,7 +175,10 @@ def simpy_floor(scenario, replications: int, repeat: int) -> float:
         for i in range(BLOCK):
             mission = Mission(plan, streams, i)
             recorder = _Recorder(mission)
-            trace = mission.run()
+            try:
+                trace = mission.run()
+            finally:
+                recorder.close()
             recorded.append((recorder.roots, trace.events))
     until = plan.days * PHASES
 

@@ -23,24 +23,33 @@ The package's layers, each importing only those before it: ``errors``, ``text``,
 ``model``; ``plots``; ``results``; ``runner``; ``analysis``; ``notebook``; ``cli``.
 """
 
-from .analysis.backtests import backtest
-from .analysis.calibration import calibrate
-from .analysis.comparison import compare
-from .analysis.discovery import discover
-from .analysis.grid import parse_values
-from .analysis.observations import Observation, arrivals_needed, read_observations
-from .analysis.sensitivity import sensitivity
-from .analysis.sweeps import sweep
-from .errors import SimError
-from .facts import FactBase, load_facts
-from .notebook import explore
-from .results import Result
-from .runner import Replication, replicate, run
-from .scenario import Scenario, ScenarioError, load
-from .version import __version__
+from importlib import import_module
 
-__all__ = [
-    "load", "run", "replicate", "Replication", "Scenario", "ScenarioError", "SimError", "Result", "FactBase",
-    "load_facts", "compare", "sweep", "backtest", "calibrate", "read_observations", "Observation", "arrivals_needed",
-    "parse_values", "explore", "sensitivity", "discover", "__version__",
-]
+#: Each public name and the module that defines it: imported when first used, so that ``import sim`` is quick
+#: and ``python -m sim`` can start the processes it needs before it imports the rest (:mod:`sim.cli`).
+WHERE = {
+    "load": "scenario", "run": "runner", "replicate": "runner", "Replication": "runner", "Scenario": "scenario",
+    "ScenarioError": "scenario", "SimError": "errors", "Result": "results", "FactBase": "facts", "load_facts": "facts",
+    "compare": "analysis.comparison", "sweep": "analysis.sweeps", "backtest": "analysis.backtests",
+    "calibrate": "analysis.calibration", "read_observations": "analysis.observations",
+    "Observation": "analysis.observations", "arrivals_needed": "analysis.observations", "parse_values": "analysis.grid",
+    "explore": "notebook", "sensitivity": "analysis.sensitivity", "discover": "analysis.discovery",
+    "__version__": "version",
+}
+
+__all__ = list(WHERE)
+
+
+def __getattr__(name: str):
+    """A public name (imported from its module on first use), or a subpackage or module of ``sim``."""
+    if name in WHERE:
+        value = getattr(import_module(f".{WHERE[name]}", __name__), name)
+    else:
+        try:
+            value = import_module(f".{name}", __name__)
+        except ModuleNotFoundError as error:
+            if error.name != f"{__name__}.{name}":
+                raise  # a module it imports is missing
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    globals()[name] = value
+    return value

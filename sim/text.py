@@ -276,6 +276,8 @@ def csv_text(rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> str:
 
 def _cell(value: Any) -> str:
     """A CSV cell: None empty, booleans true/false, whole floats as integers, other floats as Python writes them."""
+    if type(value) is str:  # most cells: looked at first
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -295,6 +297,18 @@ def number_text(x: float) -> str:
     """A number with at most 3 decimals and no trailing zeros, as the daily CSVs write it (``0`` for -0)."""
     text = f"{float(x):.3f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def numbers_text(values: Iterable[float]) -> list[str]:
+    """:func:`number_text` of each of ``values`` (a sequence or an array), each distinct value formatted once."""
+    seen: dict[float, str] = {}
+    out = []
+    for x in values.tolist() if hasattr(values, "tolist") else values:
+        text = seen.get(x)
+        if text is None:
+            text = seen[x] = number_text(x)
+        out.append(text)
+    return out
 
 
 def json_text(data: Any) -> str:

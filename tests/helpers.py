@@ -63,14 +63,17 @@ def interrupt_chart_saving(monkeypatch) -> None:
 
     Charts are written after the CSV files, so the output folder is half-written at that point.
     ``sim.plots.style.figure_bytes`` is what every chart writer (``Chart.writer``, and ``Chart.svg`` for
-    report.html) calls for the bytes of its file, in any format.
+    report.html) calls for the bytes of its file, in any format; a chart drawn in another process
+    (``sim run``'s) is waited for in ``DrawnChart.bytes``.
     """
+    import sim.plots.parallel
     import sim.plots.style
 
-    def interrupted(fig, fmt):
+    def interrupted(*args):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(sim.plots.style, "figure_bytes", interrupted)
+    monkeypatch.setattr(sim.plots.parallel.DrawnChart, "bytes", interrupted)
 
 
 # --------------------------------------------------------------------------- scenarios

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+import sim.plots.parallel
 import sim.plots.style
 from sim.cli import main
 from sim.files import MARKER, tidy
@@ -357,7 +358,8 @@ def test_a_folder_the_user_cannot_write_is_bad_input_for_a_real_process(small, t
 
 
 def no_space(*args, **kwargs):
-    """A chart on a full disk: in place of ``sim.plots.style.figure_bytes``, which every chart writer calls."""
+    """A chart on a full disk: in place of ``sim.plots.style.figure_bytes``, which every chart writer calls (and of
+    ``DrawnChart.bytes``, where ``sim run`` waits for a chart drawn in another process)."""
     raise OSError(errno.ENOSPC, "No space left on device")
 
 
@@ -368,6 +370,7 @@ def test_a_full_disk_names_the_folder_and_says_nothing_was_written(existing, sma
     if existing:
         assert main(run_args(small, out, OLD_SEED)) == 0
     monkeypatch.setattr(sim.plots.style, "figure_bytes", no_space)
+    monkeypatch.setattr(sim.plots.parallel.DrawnChart, "bytes", no_space)
     assert main(run_args(small, out, NEW_SEED)) == 1
     err = capsys.readouterr().err
     assert f"sim run: error: no space left on device while writing {out}; nothing was written" in err

@@ -41,14 +41,29 @@ def cmdline(pid: int) -> bytes:
         return b""
 
 
+def children(parent: int) -> list[int]:
+    """The processes whose parent is ``parent``."""
+    return [int(e.name) for e in Path("/proc").iterdir()
+            if e.name.isdigit() and (s := stat(int(e.name))) and s[1] == parent]
+
+
 def workers_of(parent: int) -> list[int]:
-    """The pool workers of ``parent``: its children with its own command line (forked from it)."""
+    """The pool workers of ``parent``: forks of its fork server (a child of it with a command line of its own),
+    or of ``parent`` itself."""
     found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and (s := stat(int(entry.name))) and s[1] == parent:
-            if cmdline(int(entry.name)) == cmdline(parent):
-                found.append(int(entry.name))
+    for child in children(parent):
+        if cmdline(child) == cmdline(parent):
+            found.append(child)
+        found += [g for g in children(child) if cmdline(g) == cmdline(child) and cmdline(child)]
     return found
+
+
+def descendants(parent: int) -> list[int]:
+    """Every process below ``parent``: its children, theirs, and so on (the fork server, the workers)."""
+    out = []
+    for child in children(parent):
+        out += [child] + descendants(child)
+    return out
 
 
 def running(pid: int) -> bool:
@@ -57,19 +72,24 @@ def running(pid: int) -> bool:
     return s is not None and s[0] != "Z"
 
 
-def test_killing_the_main_process_stops_its_workers_within_10_seconds(tmp_path):
+@pytest.mark.parametrize("started", [["--workers", "2", "--format", "none"], ["--workers", "1"]],
+                         ids=["replication workers", "chart drawers"])
+def test_killing_the_main_process_stops_its_workers_within_10_seconds(tmp_path, started):
+    """The workers of a long run, or (a run in the main process) the processes drawing its charts."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "sim", "run", str(BASELINE), "-n", "100000", "--workers", "2", "--quiet",
+        [sys.executable, "-m", "sim", "run", str(BASELINE), "-n", "100000", *started, "--quiet",
          "-o", str(tmp_path / "out")],
-        env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        env=dict(os.environ, PYTHONPATH=str(ROOT), MSS_SIM_CHARTS="elsewhere"), stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE)
     workers: list[int] = []
     try:
         deadline = time.monotonic() + 120
-        while len(workers) < 2:
+        while len(workers) < (2 if "none" in started else 1):
             assert process.poll() is None, process.stderr.read().decode()
             assert time.monotonic() < deadline, "the run did not start its two workers"
             time.sleep(0.05)
             workers = workers_of(process.pid)
+        workers = descendants(process.pid)  # the workers and what started them (a fork server)
         process.send_signal(signal.SIGKILL)
         process.wait()
         killed = time.monotonic()
@@ -95,7 +115,7 @@ def test_a_run_starts_no_more_workers_than_chunks_nor_more_than_a_few_per_core(t
     monkeypatch.setattr(multiprocessing.context.BaseContext, "Pool", spy)
     out = tmp_path / "out"
     assert main(["run", str(ROOT / "scenarios" / "kenya_only.toml"), "-n", "1024", "--workers", "1000", "--quiet",
-                 "-o", str(out)]) == 0  # 1,024 replications: 2 chunks of 512
+                 "--format", "none", "-o", str(out)]) == 0  # 1,024 replications: 2 chunks of 512; no chart drawers
     assert sizes == [2] and (out / "summary.json").exists()
     cores = os.cpu_count() or 1
     with open_backend("local", workers=1000) as backend:

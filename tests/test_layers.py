@@ -13,7 +13,7 @@ MAX_LINES = 400
 
 #: The layers, bottom first: a module may import from its own layer and the ones before it.
 LAYERS = [
-    {"errors", "text", "html", "files", "shipped", "version", "beta"},
+    {"errors", "text", "html", "files", "shipped", "version", "beta", "processes"},
     {"facts", "dists", "streams"},
     {"scenario"},
     {"model"},

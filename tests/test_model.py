@@ -430,7 +430,8 @@ def test_renewal_probability(tmp_path):
 
 
 def test_the_environment_counts_the_events_it_schedules():
-    """Counted by the model's own Environment (SimPy's private counter is not used)."""
+    """Counted by the model's own Environment: SimPy numbers every event it schedules, from a counter the
+    Environment starts at 0."""
     env = Environment()
     assert env.scheduled == 0
     env.timeout(1)

@@ -6,6 +6,8 @@ import textwrap
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import sim
 from sim.errors import InputError
@@ -147,3 +149,28 @@ def test_the_count_runs_seam_counts_and_interrupts(baseline, count_runs):
     count_runs.interrupt_at(4)
     with pytest.raises(KeyboardInterrupt):
         sim.run(baseline, replications=16, workers=1)
+
+
+@given(st.integers(1, 4000), st.integers(1, 9))
+def test_a_small_run_spread_over_workers_is_cut_into_even_whole_blocks(replications, parts):
+    from sim.runner.chunks import spread_chunks
+
+    pieces = spread_chunks(plan_chunks(replications), parts)
+    assert pieces[0][0] == 0 and pieces[-1][1] == replications
+    assert all(a[1] == b[0] for a, b in zip(pieces, pieces[1:]))  # consecutive, every replication once
+    assert all(start % BLOCK == 0 for start, _ in pieces) and len(pieces) <= parts
+    blocks = [-(-(stop - start) // BLOCK) for start, stop in pieces]
+    assert max(blocks) - min(blocks) <= 1 and len(pieces) == min(parts, -(-replications // BLOCK))
+
+
+def test_a_pool_kept_open_and_spread_gives_the_bytes_of_one_worker(baseline):
+    one = sim.run(baseline, replications=300, seed=6, workers=1)
+    progress = []
+    with open_backend("local", workers=2, spread=True) as backend:
+        spread = sim.run(baseline, replications=300, seed=6, backend=backend, progress=progress.append)
+        assert backend.size == 2  # 300 replications, one chunk: both workers had a share
+        again = sim.run(baseline.with_overrides({"assumptions.fulfilment": 0.5}), replications=300, seed=6,
+                        backend=backend)
+    assert outputs(spread) == outputs(one) and sum(progress) == 300
+    assert outputs(again) == outputs(sim.run(baseline.with_overrides({"assumptions.fulfilment": 0.5}),
+                                             replications=300, seed=6, workers=1))

@@ -156,9 +156,11 @@ def save_backtest(result, observations: Sequence, report: dict, directory, forma
                   force: bool = False, question: str | None = None) -> None:
     """Write backtest.csv, sources.csv, the chart(s), report.html and backtest.json atomically (``question`` in the
     folder's marker). ``observations`` are those scored (the chart draws those of strength)."""
-    from ..plots import Chart, backtest_chart  # matplotlib only when a chart is drawn
+    chart = None  # no formats: no chart at all, and no matplotlib
+    if formats:
+        from ..plots import Chart, backtest_chart
 
-    chart = Chart(lambda: backtest_chart(result, list(observations), report["scores"]))
+        chart = Chart(lambda: backtest_chart(result, list(observations), report["scores"]))
     sources = [str(o[3]) for o in observations if len(o) > 3 and o[3]]
     extended = any("kind" in r for r in report["rows"])
     columns = BACKTEST_COLUMNS + FIGURE_COLUMNS if extended else BACKTEST_COLUMNS
@@ -167,7 +169,7 @@ def save_backtest(result, observations: Sequence, report: dict, directory, forma
     for fmt in formats:
         writers[f"backtest.{fmt}"] = chart.writer(fmt)
     files = list(writers) + ["report.html", "backtest.json"]
-    writers["report.html"] = lambda path: path.write_text(backtest_page(result, report, chart.svg(), files),
-                                                          encoding="utf-8")
+    writers["report.html"] = lambda path: path.write_text(
+        backtest_page(result, report, chart and chart.svg(), files), encoding="utf-8")
     writers["backtest.json"] = text_writer(json_text(report))
     write_folder(directory, writers, force=force, question=question)

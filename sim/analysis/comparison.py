@@ -134,10 +134,12 @@ def save_compare(results: Sequence, directory, formats: Sequence[str] = ("png",)
                  question: str | None = None) -> dict:
     """Write compare.csv, compare_wide.csv, sources.csv, the chart(s), report.html and compare.json atomically;
     return the summary. ``question`` is recorded in the folder's marker (see :func:`sim.files.write_folder`)."""
-    from ..plots import Chart, compare_chart  # matplotlib only when a chart is drawn
-
     summary = compare_summary(results)
-    chart = Chart(lambda: compare_chart(results))
+    chart = None  # no formats: no chart at all, and no matplotlib
+    if formats:
+        from ..plots import Chart, compare_chart
+
+        chart = Chart(lambda: compare_chart(results))
     scenarios = [r.scenario for r in results]
     writers = {"compare.csv": text_writer(rows_csv(summary["scenarios"])),
                "compare_wide.csv": text_writer(compare_wide_csv(results)),
@@ -146,7 +148,7 @@ def save_compare(results: Sequence, directory, formats: Sequence[str] = ("png",)
         writers[f"compare.{fmt}"] = chart.writer(fmt)
     files = list(writers) + ["report.html", "compare.json"]
     writers["report.html"] = lambda path: path.write_text(
-        compare_page(results, summary, compare_cells(results), chart.svg(), files), encoding="utf-8")
+        compare_page(results, summary, compare_cells(results), chart and chart.svg(), files), encoding="utf-8")
     writers["compare.json"] = text_writer(json_text(summary))
     write_folder(directory, writers, force=force, question=question)
     return summary

@@ -212,8 +212,6 @@ def save_sweep(scenario: Scenario, grid: Mapping[str, Sequence], rows: list[dict
                question: str | None = None) -> dict:
     """Write sweep.csv, sweep_wide.csv (with ``curves``), sources.csv, the chart(s), report.html and sweep.json
     atomically; return the summary. ``question`` is recorded in the folder's marker."""
-    from ..plots import Chart, sweep_points_chart  # matplotlib only when a chart is drawn
-
     summary = sweep_summary(scenario, grid, rows, replications, seed)
     shown = summary["headline"]
     # swept values as written on the command line (1.0 stays 1.0, tables in TOML syntax)
@@ -221,8 +219,12 @@ def save_sweep(scenario: Scenario, grid: Mapping[str, Sequence], rows: list[dict
     charted = [dict(row) for row in rows]
     for row, curve in zip(charted, curves or []):  # the band of the median at the end
         row["total_p5_end"], row["total_p95_end"] = curve["p5"][-1], curve["p95"][-1]
-    chart = Chart(lambda: sweep_points_chart(scenario, list(grid), charted, shown, HEADLINE_LABELS[shown],
-                                             replications, seed))
+    chart = None  # no formats: no chart at all, and no matplotlib
+    if formats:
+        from ..plots import Chart, sweep_points_chart
+
+        chart = Chart(lambda: sweep_points_chart(scenario, list(grid), charted, shown, HEADLINE_LABELS[shown],
+                                                 replications, seed))
     writers = {"sweep.csv": text_writer(rows_csv(literal))}
     if curves is not None:
         writers["sweep_wide.csv"] = text_writer(sweep_wide_csv(grid, rows, curves))
@@ -231,7 +233,8 @@ def save_sweep(scenario: Scenario, grid: Mapping[str, Sequence], rows: list[dict
         writers[f"sweep.{fmt}"] = chart.writer(fmt)
     files = list(writers) + ["report.html", "sweep.json"]
     writers["report.html"] = lambda path: path.write_text(
-        sweep_page(scenario, dict(grid), rows, summary, chart.svg(), HEADLINE_LABELS[shown], files), encoding="utf-8")
+        sweep_page(scenario, dict(grid), rows, summary, chart and chart.svg(), HEADLINE_LABELS[shown], files),
+        encoding="utf-8")
     writers["sweep.json"] = text_writer(json_text(summary))
     write_folder(directory, writers, force=force, question=question)
     return summary

@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import sys
 
-from .failures import failure
-from .options import BAD_INPUT
-from .parser import build_parser, parse
+from ..processes import start_early
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the ``sim`` command line with ``argv`` (default: the process's arguments); return the exit code."""
+    """Run the ``sim`` command line with ``argv`` (default: the process's arguments); return the exit code.
+
+    A command that will start processes has the fork server start first, so that it imports the runner
+    while this process imports the commands (:func:`sim.processes.start_early`).
+    """
+    start_early(sys.argv[1:] if argv is None else argv)
+    from .failures import failure
+    from .options import BAD_INPUT
+    from .parser import build_parser, parse
+
     parser = build_parser()
     args = parse(parser, argv)
     if not args.command:
@@ -26,6 +33,17 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except BaseException as error:  # SystemExit is raised again
         return failure(args, error)
+
+
+def __getattr__(name: str):
+    """``build_parser``, ``parse``, ``failure`` and ``BAD_INPUT``, from their modules when first asked for (they
+    import every command, which :func:`main` does only after the fork server has started)."""
+    where = {"build_parser": ".parser", "parse": ".parser", "failure": ".failures", "BAD_INPUT": ".options"}
+    if name not in where:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(where[name], __name__), name)
 
 
 if __name__ == "__main__":

@@ -10,8 +10,10 @@ a bad scenario in ``validate`` and a bad observation file in ``backtest``: print
 from __future__ import annotations
 
 import json
+import os
 import sys
 import textwrap
+from contextlib import nullcontext
 from pathlib import Path
 
 from .. import facts as factbase
@@ -23,6 +25,8 @@ from ..analysis.observations import ObservationError, arrivals_needed, check_obs
 from ..analysis.sweeps import save_sweep, sweep, sweep_text, sweep_variants
 from ..files import InterruptedAfterWriting
 from ..model import variants
+from ..plots.parallel import Drawers
+from ..processes import charts_elsewhere
 from ..runner import OverallBar, defaults, run
 from ..scenario import ScenarioError, load
 from ..scenario.schema import json_schema
@@ -46,14 +50,21 @@ def cmd_run(args) -> int:
     varied = [f"vary {item.strip()}" for item in args.vary or []] + ([f"params {args.params}"] if args.params else [])
     asked = question("run", [path], args.set, *[f"--{item}" for item in varied])
     out, foreign = output_folder(args, default_output(path, (args.set or []) + varied), asked)
-    result = run(
-        scenario, replications=args.replications, seed=args.seed, workers=args.workers,
-        progress=not args.quiet, keep_replications=args.keep_replications, **backend(args),
-        vary=variation, keep_draws=args.keep_draws,
-    )
-    result.save(out, formats=formats, force=args.force, question=asked)
+    # the charts are drawn in other processes (with a core free), which import matplotlib while the replications run
+    with Drawers(charts(scenario)) if formats and charts_elsewhere() else nullcontext() as drawers:
+        result = run(
+            scenario, replications=args.replications, seed=args.seed, workers=args.workers,
+            progress=not args.quiet, keep_replications=args.keep_replications, **backend(args),
+            vary=variation, keep_draws=args.keep_draws,
+        )
+        result.save(out, formats=formats, force=args.force, question=asked, drawers=drawers)
     report_kept(args, out, foreign)
     return finish(args, result.summary_json(), result.text, out)
+
+
+def charts(scenario) -> int:
+    """How many processes draw a run's charts: one per chart (strength, and funding if any), one per core at most."""
+    return max(1, min(1 + (scenario.funding is not None), os.cpu_count() or 1))
 
 
 def cmd_validate(args) -> int:

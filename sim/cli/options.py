@@ -127,12 +127,15 @@ def load_scenario(path: str | Path, overrides: dict | None = None) -> Scenario:
 
 
 def chart_formats(text: str) -> tuple[str, ...]:
-    """``--format`` (``png``, ``svg``, ``pdf`` or several, comma-separated) as a tuple; UsageError for anything else."""
+    """``--format`` (``png``, ``svg``, ``pdf`` or several, comma-separated) as a tuple, ``none`` (no chart at all) as
+    an empty one; UsageError for anything else."""
     formats = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    if formats == ("none",):
+        return ()
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
-        raise UsageError(f"--format takes {', '.join(FORMATS)} or several of them, comma-separated (png,svg,pdf); "
-                         f"got {text!r}")
+        raise UsageError(f"--format takes {', '.join(FORMATS)} or several of them, comma-separated (png,svg,pdf), "
+                         f"or none (no chart); got {text!r}")
     return formats
 
 

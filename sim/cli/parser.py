@@ -160,7 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
         parser.add_argument("--scheduler", metavar="ADDRESS",
                             help="Dask scheduler (tcp://host:8786); without it --backend dask starts a local cluster")
         parser.add_argument("-o", "--output", help=f"output folder (default: {output})")
-        parser.add_argument("--format", default="png", help="chart formats, comma-separated: png, svg, pdf (default png)")
+        parser.add_argument("--format", default="png",
+                            help="chart formats, comma-separated: png, svg, pdf (default png); none: no chart at all "
+                                 "(report.html without charts, faster)")
         parser.add_argument("--json", action="store_true", help=f"print {printed} on stdout instead of the text")
         parser.add_argument("--force", action="store_true",
                             help="write into a folder mss-sim did not write, or that holds another question's results "

@@ -26,9 +26,11 @@ queue moves first come, first served.
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
 
 import simpy
+from simpy.events import Process, Timeout
 
 from ..dists import Dist, round_half_up
 from ..scenario.limits import MAX_ATTRITION_PER_YEAR, MAX_DAYS
@@ -38,16 +40,21 @@ from .plan import ADMIT, CHARGE, DEPART, DISBURSE, MANDATE, PHASES, Plan, Trace
 
 
 class Environment(simpy.Environment):
-    """SimPy's environment, counting the events it schedules (for the benchmark and summary.json)."""
+    """SimPy's environment, counting the events it schedules (for the benchmark and summary.json).
+
+    SimPy gives every event it schedules the next number of a counter (its order among events
+    of the same time and priority); the environment starts that counter itself, at 0, so the
+    count costs nothing per event.
+    """
 
     def __init__(self, initial_time: int = 0):
         super().__init__(initial_time)
-        self.scheduled = 0
+        self._eid = itertools.count()
 
-    def schedule(self, event, priority=simpy.core.NORMAL, delay=0) -> None:
-        """Schedule an *event* with a given *priority* and a *delay*, and count it."""
-        self.scheduled += 1
-        super().schedule(event, priority, delay)
+    @property
+    def scheduled(self) -> int:
+        """How many events have been scheduled so far."""
+        return int(repr(self._eid)[len("count("):-1])
 
 
 class Mission(Ledger):
@@ -119,20 +126,20 @@ class Mission(Ledger):
         if plan.funding:
             self.credit(0, plan.start_cents)
         for c in range(len(plan.contingents)):
-            env.process(self.contingent(c))
+            Process(env, self.contingent(c))
         if plan.deadlines:
-            env.process(self.mandates())
+            Process(env, self.mandates())
         if plan.funding:
             for p in plan.cash:
-                env.process(self.donor(p))
-            env.process(self.books())
+                Process(env, self.donor(p))
+            Process(env, self.books())
         env.run(until=plan.days * PHASES)
         self.trace.events = env.scheduled
         return self.trace
 
     def at(self, day: int, phase: int) -> simpy.Timeout:
         """A timeout that fires at ``phase`` of ``day``."""
-        return self.env.timeout(day * PHASES + phase - self.env.now)
+        return Timeout(self.env, day * PHASES + phase - self.env.now)
 
     def today(self) -> int:
         """The current day (the tick without its phase)."""
@@ -150,7 +157,7 @@ class Mission(Ledger):
         tour = self.days(("tour_days", country), spec.tour_days, low=1)
         self.hazards[c] = min(max(0.0, self.draw(("attrition", country), spec.attrition_per_year)), MAX_ATTRITION_PER_YEAR)
         if plan.known[c]:
-            self.env.process(self.history(c, tour))
+            Process(self.env, self.history(c, tour))
         ready = plan.origin
         for k, batch in enumerate(spec.batches):
             if batch.known:  # it came on its date; the batches after it come no earlier
@@ -179,7 +186,7 @@ class Mission(Ledger):
         early = self.plan.overlapping[group.country]
         relief = self.relief(group, arrived) if early else None  # decided now: it may come before they leave
         if relief is not None and relief[0] < leaves:
-            self.env.process(self.relieve(group, *relief))
+            Process(self.env, self.relieve(group, *relief))
             relief = None
         yield self.at(leaves, DEPART)
         if self.lapsed:
@@ -326,7 +333,7 @@ class Mission(Ledger):
         if hazard > 0 and group.tour > 1:
             name = ("attrition", self.plan.contingents[unit.country].country, group.id)
             self.schedule_attrition(group, day, hazard, *self.streams.uniforms(name, 2)[self.i])
-        self.env.process(self.serve(group, day))
+        Process(self.env, self.serve(group, day))
 
     # ------------------------------------------------------------------ lapse
 

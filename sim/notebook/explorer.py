@@ -37,7 +37,7 @@ from typing import Any
 
 from ..errors import INSTALL_HINTS, InputError, MissingDependencyError
 from ..html import esc
-from ..runner import run
+from ..runner import open_backend, run
 from ..scenario import Scenario
 from ..text import count_text, percent_text
 
@@ -69,14 +69,15 @@ def _require_widgets():
     return ipywidgets
 
 
-def explore(scenario: Scenario, replications: int = 200, seed: int | None = None, workers: int = 1,
+def explore(scenario: Scenario, replications: int = 200, seed: int | None = None, workers: int | None = None,
             mandate: str | None = None) -> Explorer:
     """Sliders for fulfilment, slips, a mandate's renewal probability and tour length, and the fan chart.
 
     Returns an :class:`Explorer`; shown as a cell's last expression it displays the widgets.
     ``replications`` per re-run (keep it modest: every slider move re-runs), ``seed``
-    defaults to the scenario's, ``mandate`` names the deadline whose renewal probability
-    the slider sets. Needs ipywidgets (``pip install 'mss-sim[notebook]'``).
+    defaults to the scenario's, ``workers`` (default the CPU count) share every re-run (their
+    processes are kept until :meth:`Explorer.close` or the kernel ends), ``mandate`` names the
+    deadline whose renewal probability the slider sets. Needs ipywidgets (``pip install 'mss-sim[notebook]'``).
     """
     return Explorer(scenario, replications=replications, seed=seed, workers=workers, mandate=mandate)
 
@@ -175,16 +176,19 @@ class Explorer:
 
     Attributes: ``scenario`` (as written), ``values`` (slider values, None = as written),
     ``overrides`` (what was applied), ``variant`` (the scenario run), ``result`` and
-    ``figure`` (the last run and its fan chart), ``widget`` (the ipywidgets box).
+    ``figure`` (the last run and its fan chart, redrawn in place), ``widget`` (the ipywidgets box).
+    Every re-run shares ``workers`` processes kept open (:meth:`close` stops them).
     """
 
-    def __init__(self, scenario: Scenario, replications: int = 200, seed: int | None = None, workers: int = 1,
-                 mandate: str | None = None):
+    def __init__(self, scenario: Scenario, replications: int = 200, seed: int | None = None,
+                 workers: int | None = None, mandate: str | None = None):
         widgets = _require_widgets()
         self.scenario = scenario
         self.replications = int(replications)
         self.seed = scenario.seed if seed is None else int(seed)
         self.workers = workers
+        self.backend = open_backend("local", workers, spread=True)  # a small run is shared by every worker
+        self.chart = None
         self.mandate = slider_mandate(scenario, mandate)
         self.values: dict[str, float | None] = {"fulfilment": None, "slip": 1.0, "renewal": None, "tour_days": None}
         self.overrides: dict[str, Any] = {}
@@ -225,9 +229,15 @@ class Explorer:
             state["slip"] = 1.0
         overrides = explorer_overrides(self.scenario, mandate=self.mandate, **state)
         variant = self.scenario.with_overrides(overrides) if overrides else self.scenario
-        result = run(variant, replications=self.replications, seed=self.seed, workers=self.workers)
+        result = run(variant, replications=self.replications, seed=self.seed, backend=self.backend)
         self.values, self.overrides, self.variant, self.result, self.error = state, overrides, variant, result, None
-        self.figure = result.plot()
+        if self.chart is None:
+            from ..plots.live import LiveFan
+
+            self.chart = LiveFan(result)
+        else:
+            self.chart.update(result)
+        self.figure = self.chart.figure
         self._sync_sliders()
         self._render()
         return result
@@ -235,6 +245,10 @@ class Explorer:
     def reset(self) -> Any:
         """Back to the scenario as written."""
         return self.update(fulfilment=None, slip=1.0, renewal=None, tour_days=None)
+
+    def close(self) -> None:
+        """Stop the worker processes (a later update starts them again)."""
+        self.backend.__exit__(None, None, None)
 
     # ------------------------------------------------------------------ the widgets
 

@@ -1,17 +1,31 @@
 """Charts: ``style`` (the shared look, saving), ``annotations`` (ceilings, deadlines, observations, footnotes),
-``fan`` (a run's strength and funding), ``compare``, ``sweep``, ``backtest`` and ``calibration``.
+``fan`` (a run's strength and funding), ``compare``, ``sweep``, ``backtest`` and ``calibration``; ``parallel``
+draws them in other processes.
 
 Every chart is a :class:`matplotlib.figure.Figure` of 1200 x 700 pixels; the functions take
 results duck-typed (anything with ``quantiles()``, ``mean()``, ``dates``, ``scenario``, ``seed``
 and ``version``), so this package depends on nothing above the scenario.
+
+Its names are imported when first used, so that importing ``sim.plots.parallel`` (which starts
+the processes that draw) does not import matplotlib here.
 """
 
-from .backtest import backtest_chart
-from .calibration import calibration_chart
-from .compare import compare_chart
-from .fan import funding_chart, strength_chart
-from .style import FORMATS, Chart, figure_bytes, figure_writer, save_figure
-from .sweep import sweep_chart, sweep_points_chart
+from importlib import import_module
 
-__all__ = ["backtest_chart", "calibration_chart", "compare_chart", "funding_chart", "strength_chart", "FORMATS", "Chart", "figure_bytes",
-           "figure_writer", "save_figure", "sweep_chart", "sweep_points_chart"]
+#: Each public name and the module that defines it.
+WHERE = {
+    "backtest_chart": "backtest", "calibration_chart": "calibration", "compare_chart": "compare", "funding_chart": "fan", "strength_chart": "fan",
+    "FORMATS": "style", "Chart": "style", "figure_bytes": "style", "figure_writer": "style", "save_figure": "style",
+    "sweep_chart": "sweep", "sweep_points_chart": "sweep",
+}
+
+__all__ = list(WHERE)
+
+
+def __getattr__(name: str):
+    """A public name of the package, imported from its module on first use."""
+    if name not in WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{WHERE[name]}", __name__), name)
+    globals()[name] = value
+    return value

@@ -4,6 +4,7 @@ observed figures, and the footnote naming sources, seed, scenario hash and versi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import textwrap
 from typing import Any, Iterable, Sequence
 
@@ -55,8 +56,10 @@ def text_days(text: str, first: dt.date, stop: dt.date, size: float = 9.5, pad: 
     return (text_width(text, size) + pad) * max((stop - first).days, 1) / axes_px
 
 
+@functools.lru_cache(maxsize=1024)
 def text_width(text: str, size: float) -> float:
-    """The width in pixels of the widest line of ``text`` at ``size`` points, in the charts' font.
+    """The width in pixels of the widest line of ``text`` at ``size`` points, in the charts' font (measured once:
+    the charts of one run measure the same deadline labels).
 
     A ``$`` is measured as an ``S`` of about its width: the charts show it as written (:func:`plain_text`),
     and a path of a text with two of them would be parsed as math (and may fail to parse).

@@ -1,7 +1,8 @@
-"""From replications to aggregates: curves from change points, then sums and histograms that merge.
+"""From replications to aggregates: sums and histograms that merge, built from change points.
 
 Replications are reduced as they come, so memory stays O(days x series) however
-many there are:
+many there are; the strength aggregates are counted straight from the change points
+(:mod:`sim.results.points`), without laying every replication out day by day:
 
 * **strength** quantiles are exact: a per-day histogram of integer strengths
   (strength never exceeds the pledges nor the highest ceiling) gives the same
@@ -23,7 +24,6 @@ replications were spread over workers.
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -32,6 +32,7 @@ import numpy as np
 
 from ..scenario.bounds import arrival_maxima, strength_maxima
 from .arrivals import add_counts, arrival_probes, arrival_values
+from .points import balance_curves, change_points, count_bins, strength_aggregates
 
 if TYPE_CHECKING:
     from ..model import Trace
@@ -77,39 +78,19 @@ class Layout:
 def curves(traces: list[Trace], layout: Layout) -> tuple[np.ndarray, np.ndarray | None]:
     """Daily end-of-day strength (series, days, replications) and balance in cents (days, replications).
 
-    Replications are the last axis, so that everything done per day and per series
-    walks memory in order.
+    For one replication in full (``sim.replicate``) and for the kept curves; the aggregates are
+    built from the change points themselves (:mod:`sim.results.points`). Summed along the days
+    as the last axis, where a cumulative sum is fast, and returned as views in this layout.
     """
-    countries, days = len(layout.series) - 1, layout.days
-    strength = np.empty((countries + 1, days, len(traces)), dtype=np.int32)
-    _steps([t.strength for t in traces], countries, days, out=strength[:countries])
+    countries, days, n = len(layout.series) - 1, layout.days, len(traces)
+    replication, day, series, delta = change_points([t.strength for t in traces], 3, days)
+    strength = np.zeros((countries + 1) * n * days, dtype=np.int64)
+    np.add.at(strength, (series * n + replication) * days + day, delta)
+    strength = strength.reshape(countries + 1, n, days)
+    np.cumsum(strength[:countries], axis=2, out=strength[:countries])
     strength[countries] = strength[:countries].sum(axis=0)
-    balance = None
-    if layout.funding:
-        balance = np.empty((1, days, len(traces)), dtype=np.int64)
-        _steps([t.balance for t in traces], 0, days, out=balance)
-        balance = balance[0]
-    return strength, balance
-
-
-def _steps(logs: list[list[int]], series: int, days: int, out: np.ndarray) -> None:
-    """Daily values into ``out`` (max(series, 1), days, replications) from flat change-point logs.
-
-    A log is ``day, series, delta, ...`` (or ``day, delta, ...`` when ``series`` is 0).
-    Days before 0 count on day 0. Integer sums below 2**53 are exact in float64.
-    """
-    width = 3 if series else 2
-    n = len(logs)
-    lengths = np.fromiter((len(log) // width for log in logs), dtype=np.int64, count=n)
-    flat = np.fromiter(itertools.chain.from_iterable(logs), dtype=np.int64, count=int(lengths.sum()) * width)
-    points = flat.reshape(-1, width)
-    index = np.clip(points[:, 0], 0, days - 1) * n + np.repeat(np.arange(n, dtype=np.int64), lengths)
-    if series:
-        index += points[:, 1] * (days * n)
-    daily = np.bincount(index, weights=points[:, -1], minlength=max(series, 1) * days * n)
-    daily = daily.reshape(max(series, 1), days, n)
-    np.cumsum(daily, axis=1, out=daily)
-    out[...] = daily
+    balance = balance_curves(traces, days).T if layout.funding else None
+    return strength.astype(np.int32).transpose(0, 2, 1), balance
 
 
 def balance_bounds(scenario: Scenario, most_people: int) -> tuple[float, float]:
@@ -169,47 +150,39 @@ class Accumulator:
     def add(self, traces: list[Trace], keep_from: int | None = None, days: tuple[int, ...] | None = None) -> None:
         """Reduce replications into the aggregate; with ``keep_from`` (their first index), keep their curves too
         (with ``days``, only those days of the strength curves, and no balances)."""
-        strength, balance = curves(traces, self.layout)
-        self.add_curves(strength, balance)
+        layout, n = self.layout, len(traces)
+        self.replications += n
+        sums, firsts = strength_aggregates(traces, layout.maxima, layout.offsets, layout.days, self.thresholds,
+                                           self.histogram)
+        self.sums += sums
+        for row, first in enumerate(firsts):
+            self.first_reach[row] += np.bincount(first, minlength=layout.days + 1)
+        if layout.funding:
+            self._add_balance(balance_curves(traces, layout.days))
         self.lapses += sum(t.lapsed_on is not None for t in traces)
         self.events += sum(t.events for t in traces)
-        if self.layout.arrived:
-            values = arrival_values(traces, self.layout.arrived, len(self.layout.series) - 1)
+        if layout.arrived:
+            values = arrival_values(traces, layout.arrived, len(layout.series) - 1)
             self.arrived = [add_counts(h, np.bincount(v)) for h, v in zip(self.arrived, values)]
-        if keep_from is not None and days is not None:  # (replications, series, len(days)): what a fit compares
-            self.kept.append((keep_from, strength[:, list(days), :].transpose(2, 0, 1).copy(), None))
-        elif keep_from is not None:  # kept as (replications, series, days) and (replications, days)
-            self.kept.append((keep_from, strength.transpose(2, 0, 1).copy(), None if balance is None else balance.T.copy()))
-
-    def add_curves(self, strength: np.ndarray, balance: np.ndarray | None) -> None:
-        """Reduce curves laid out as :func:`curves` returns them."""
-        layout = self.layout
-        series, days, n = strength.shape
-        self.replications += n
-        self.sums += strength.sum(axis=2, dtype=np.int64)
-        maxima = np.asarray(layout.maxima, dtype=np.int64)
-        values = np.minimum(strength, maxima[:, None, None].astype(np.int32))
-        _count_steps(self.histogram, values, layout.offsets[:-1], maxima + 1)
-        total = strength[-1]
-        for row, level in enumerate(self.thresholds):
-            reached = total >= level
-            first = np.where(reached.any(axis=0), reached.argmax(axis=0), days)
-            self.first_reach[row] += np.bincount(first, minlength=days + 1)
-        if balance is not None:
-            self._add_balance(balance)
+        if keep_from is not None:
+            strength, balance = curves(traces, layout)
+            if days is not None:  # (replications, series, len(days)): what a fit compares
+                self.kept.append((keep_from, strength[:, list(days), :].transpose(2, 0, 1).copy(), None))
+            else:  # kept as (replications, series, days) and (replications, days)
+                kept_balance = None if balance is None else balance.T.copy()
+                self.kept.append((keep_from, strength.transpose(2, 0, 1).copy(), kept_balance))
 
     def _add_balance(self, balance: np.ndarray) -> None:
-        """Reduce balances in cents (days, replications): sums, extremes, histograms, deficits, lowest balances."""
-        days, n = balance.shape
-        self.balance_sum += balance.sum(axis=1)
-        np.minimum(self.balance_min, balance.min(axis=1), out=self.balance_min)
-        np.maximum(self.balance_max, balance.max(axis=1), out=self.balance_max)
-        bins = self._bin(balance)[None, :, :]
-        _count_steps(self.balance_hist.reshape(-1), bins, np.zeros(1, np.int64), np.array([FUNDING_BINS]))
+        """Reduce balances in cents (replications, days): sums, extremes, histograms, deficits, lowest balances."""
+        n, days = balance.shape
+        self.balance_sum += balance.sum(axis=0)
+        np.minimum(self.balance_min, balance.min(axis=0), out=self.balance_min)
+        np.maximum(self.balance_max, balance.max(axis=0), out=self.balance_max)
+        count_bins(self.balance_hist.reshape(-1), self._bin(balance), FUNDING_BINS)
         below = balance < 0
-        self.deficits += int(below.any(axis=0).sum())
-        self.deficit_days += np.bincount(below.sum(axis=0), minlength=days + 1)
-        lowest = balance.min(axis=0)
+        self.deficits += int(below.any(axis=1).sum())
+        self.deficit_days += np.bincount(below.sum(axis=1), minlength=days + 1)
+        lowest = balance.min(axis=1)
         self.lowest_hist += np.bincount(self._bin(lowest), minlength=FUNDING_BINS)
         self.lowest_min = min(self.lowest_min, float(lowest.min()))
         self.lowest_max = max(self.lowest_max, float(lowest.max()))
@@ -260,20 +233,3 @@ class Accumulator:
             self.lowest_hist += other.lowest_hist
             self.lowest_min = min(self.lowest_min, other.lowest_min)
             self.lowest_max = max(self.lowest_max, other.lowest_max)
-
-
-def _count_steps(diff: np.ndarray, values: np.ndarray, offsets: np.ndarray, widths: np.ndarray) -> None:
-    """Count ``values`` (series, days, replications) into day-differenced histograms, in place.
-
-    Series ``s`` owns ``diff[offsets[s] : offsets[s] + days * widths[s]]``, laid out (day, value).
-    Curves are step functions, so instead of one count per day we add +1 where a
-    replication takes a value and -1 where it leaves it; a cumulative sum over days
-    (:func:`day_counts`) gives the per-day histogram. Work is per change, not per
-    day, and the changes come in (series, day) order, so memory is walked in order.
-    """
-    np.add.at(diff, (offsets[:, None] + values[:, 0, :]).ravel(), 1)
-    s, d, r = np.nonzero(values[:, 1:, :] != values[:, :-1, :])
-    d += 1
-    cell = offsets[s] + d * widths[s]
-    np.add.at(diff, cell + values[s, d, r], 1)
-    np.add.at(diff, cell + values[s, d - 1, r], -1)

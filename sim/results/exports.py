@@ -8,7 +8,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from ..text import csv_text, number_text
+from ..text import csv_text, numbers_text
 
 #: The columns of the total in strength_wide.csv, in order.
 TOTAL_COLUMNS = ("p5", "p50", "p95", "p25", "p75")
@@ -46,15 +46,13 @@ def curves_wide_csv(columns: Sequence[tuple[str, dt.date, Sequence[float]]]) -> 
     first = min(start for _, start, _ in columns)
     last = max(start + dt.timedelta(days=len(values) - 1) for _, start, values in columns)
     days = (last - first).days + 1
-    rows = []
-    for day in range(days):
-        date = first + dt.timedelta(days=day)
-        row = [date.isoformat()]
-        for _, start, values in columns:
-            k = (date - start).days
-            row.append(number_text(values[k]) if 0 <= k < len(values) and values[k] is not None else "")
-        rows.append(row)
-    return csv_text(rows, ["date"] + unique([name for name, _, _ in columns]))
+    cells = [[(first + dt.timedelta(days=day)).isoformat() for day in range(days)]]
+    for _, start, values in columns:
+        items = values.tolist() if hasattr(values, "tolist") else list(values)
+        texts = numbers_text([0 if v is None else v for v in items])
+        column = [""] * (start - first).days + ["" if v is None else t for v, t in zip(items, texts)]
+        cells.append(column + [""] * (days - len(column)))
+    return csv_text([list(row) for row in zip(*cells)], ["date"] + unique([name for name, _, _ in columns]))
 
 
 def unique(names: Iterable[str]) -> list[str]:

@@ -52,13 +52,16 @@ def report_page(title: str, question: str, sentences: Sequence[str], charts: Seq
                 tables: Sequence[str], scenarios: Sequence[Any], provenance: Sequence[str],
                 files: Sequence[str] = (), extra_sources: Sequence[str] = ()) -> str:
     """A whole report: the ``question``, the headline ``sentences``, the ``charts`` (``(name, SVG bytes,
-    caption)``), the HTML ``tables``, each scenario's assumptions and overrides, the facts used, the
-    ``provenance`` lines and the ``files`` of the folder."""
+    caption)``; SVG None: not drawn), the HTML ``tables``, each scenario's assumptions and overrides, the
+    facts used, the ``provenance`` lines and the ``files`` of the folder."""
     parts = [f"<h1>{esc(title)}</h1>", f'<p class="question"><b>Question.</b> {esc(question)}</p>']
     parts.append(section("What the runs say", bullets(list(sentences)), "headline"))
-    if charts:
+    if any(svg is not None for _, svg, _ in charts):
         parts.append(section("Charts", "\n".join(svg_figure(svg, caption, f"chart-{name}")
-                                                 for name, svg, caption in charts), "charts"))
+                                                 for name, svg, caption in charts if svg is not None), "charts"))
+    elif charts:  # none drawn: asked for none
+        parts.append(section("Charts", "<p>No chart was drawn (<code>--format none</code>); run without it "
+                                       "for the charts.</p>", "charts"))
     if tables:
         parts.append(section("Tables", "\n".join(tables), "tables"))
     parts.append(section("Assumptions", assumptions_html(scenarios), "assumptions"))
@@ -160,7 +163,7 @@ def run_tables(summary: dict) -> list[str]:
     return out
 
 
-def run_page(result: Any, charts: Sequence[tuple[str, bytes, str]], files: Sequence[str]) -> str:
+def run_page(result: Any, charts: Sequence[tuple[str, bytes | None, str]], files: Sequence[str]) -> str:
     """``sim run``'s report.html."""
     sc = result.scenario
     summary = result.summary()

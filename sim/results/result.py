@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import math
@@ -11,9 +12,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import InputError
+from ..version import environment
 from .aggregate import FUNDING_BINS, QUANTILES
 from .draws import draws_csv, draws_frame
-from .quantiles import binned_quantile, day_counts, histogram_quantile
+from .quantiles import binned_quantile, binned_quantiles, day_counts, histogram_quantiles
 from .report import result_frame, result_html, summary_text
 from .save import funding_csv, save_run, strength_csv
 
@@ -30,11 +32,11 @@ class Result:
         self.seed = seed
         self.acc = accumulator
         self.version = version
+        self.environment = environment()  # where the numbers came from: summary.json records it
         self.replications = accumulator.replications
         self.series = list(accumulator.layout.series)
-        self.dates = np.arange(
-            np.datetime64(scenario.start, "D"), np.datetime64(scenario.start, "D") + scenario.days
-        )
+        first = np.datetime64(scenario.start, "D")
+        self.dates = np.arange(first, first + np.timedelta64(scenario.days, "D"))
         self._quantiles: dict[str, dict[str, np.ndarray]] = {}
         self._balance: dict[str, np.ndarray] | None = None
         #: what each replication took for its own, for provenance: {key: prior as text, or "column of FILE"}
@@ -48,7 +50,8 @@ class Result:
             layout = self.acc.layout
             s = self.series.index(series)
             counts = day_counts(self.acc.histogram[layout.offsets[s] : layout.offsets[s + 1]], layout.days)
-            self._quantiles[series] = {f"p{q}": histogram_quantile(counts, q / 100) for q in QUANTILES}
+            values = histogram_quantiles(counts, [q / 100 for q in QUANTILES])
+            self._quantiles[series] = {f"p{q}": v for q, v in zip(QUANTILES, values)}
         return self._quantiles[series]
 
     def distribution(self, series: str, day: int) -> np.ndarray:
@@ -127,6 +130,15 @@ class Result:
             raise InputError("scenario has no [funding] table")
         return np.concatenate([balance for _, _, balance in self._kept()]) / 100
 
+    def without_replications(self) -> "Result":
+        """This result without the kept curves: all a chart needs, light to send to another process."""
+        if not self.acc.kept:
+            return self
+        light = copy.copy(self)
+        light.acc = copy.copy(self.acc)
+        light.acc.kept = []
+        return light
+
     def _kept(self) -> list:
         """The kept curves in replication order, whatever the workers."""
         if not self.acc.kept:
@@ -160,10 +172,23 @@ class Result:
             lo, hi = acc.layout.balance_low, acc.layout.balance_high
             out = {"mean": acc.balance_sum / self.replications / 100}
             counts = day_counts(acc.balance_hist, acc.layout.days)
-            for q in (5, 50, 95):
-                out[f"p{q}"] = binned_quantile(counts, lo, hi, q / 100, acc.balance_min, acc.balance_max) / 100
+            values = binned_quantiles(counts, lo, hi, [0.05, 0.5, 0.95], acc.balance_min, acc.balance_max)
+            out.update({f"p{q}": v / 100 for q, v in zip((5, 50, 95), values)})
             self._balance = out
         return {k: v.copy() for k, v in self._balance.items()}
+
+    def _balance_on(self, day: int) -> dict[str, float]:
+        """The balance's mean, p5, p50 and p95 in US dollars on ``day``: from the per-day ones if computed, else
+        from that day's histogram alone (the same numbers, without every other day's)."""
+        if self._balance is not None:
+            return {k: float(v[day]) for k, v in self._balance.items()}
+        acc = self.acc
+        lo, hi = acc.layout.balance_low, acc.layout.balance_high
+        counts = acc.balance_hist[: day + 1].sum(axis=0, dtype=np.int64)[None, :]
+        values = binned_quantiles(counts, lo, hi, [0.05, 0.5, 0.95], acc.balance_min[day : day + 1],
+                                  acc.balance_max[day : day + 1])
+        out = {"mean": float((acc.balance_sum / self.replications / 100)[day])}
+        return out | {f"p{q}": float(v[0] / 100) for q, v in zip((5, 50, 95), values)}
 
     # ------------------------------------------------------------------ headline numbers and their views
 
@@ -209,6 +234,7 @@ class Result:
             "seed": self.seed,
             "replications": self.replications,
             "version": self.version,
+            "environment": self.environment,
             "start": sc.start.isoformat(),
             "end": sc.end.isoformat(),
             **({"as_of": sc.as_of.isoformat()} if sc.as_of else {}),
@@ -238,7 +264,7 @@ class Result:
                 "p_deficit": round(acc.deficits / self.replications, 4),
                 "median_minimum_balance_usd": round(float(lowest) / 100, 2),
                 "mean_days_in_deficit": round(float((np.arange(days_hist.size) * days_hist).sum()) / self.replications, 3),
-                "balance_at_end_usd": {k: round(float(v[last]), 2) for k, v in self.balance_quantiles().items()},
+                "balance_at_end_usd": {k: round(v, 2) for k, v in self._balance_on(last).items()},
                 "resolution_usd": round((hi - lo) / FUNDING_BINS / 100, 2),
             }
             in_kind = [p for p in sc.funding.pledges if p.in_kind]
@@ -285,9 +311,12 @@ class Result:
         return funding_csv(self)
 
     def save(self, directory, formats: tuple[str, ...] = ("png",), force: bool = False,
-             question: str | None = None) -> Path:
-        """Write the run's files (docs/design.md section 5) into ``directory`` atomically; return its path."""
-        return save_run(self, directory, formats=formats, force=force, question=question)
+             question: str | None = None, drawers=None) -> Path:
+        """Write the run's files (docs/design.md section 5) into ``directory`` atomically; return its path.
+
+        ``formats`` empty: no charts. ``drawers`` (:class:`sim.plots.parallel.Drawers`): charts drawn in other
+        processes meanwhile, the same bytes."""
+        return save_run(self, directory, formats=formats, force=force, question=question, drawers=drawers)
 
     def plot(self, kind: str = "strength"):
         """A matplotlib Figure: ``"strength"`` (fan chart) or ``"funding"``."""

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
 import os
-import sys
 
 from ..errors import InputError, SimError, missing
+from ..processes import context, lifeline
 from ..results import Accumulator
-from .chunks import init_worker, run_chunks, thresholds
+from .chunks import init_worker, run_chunks, spread_chunks, thresholds
 
 BACKENDS = ("local", "dask")
 #: Seconds to wait for a Dask scheduler before giving up.
@@ -28,11 +27,13 @@ class BackendError(SimError):
     """A backend that cannot be used: not installed, or its scheduler out of reach (exit 2 in the CLI)."""
 
 
-def open_backend(name: str = "local", workers: int | None = None, scheduler: str | None = None) -> "Backend":
+def open_backend(name: str = "local", workers: int | None = None, scheduler: str | None = None,
+                 spread: bool = False) -> "Backend":
     """A backend to use as a context manager: ``with open_backend("dask") as b: run(s, backend=b)``.
 
     ``workers`` (default the CPU count) is capped at WORKERS_PER_CORE per core; a local pool also
-    starts no more processes than a run has chunks.
+    starts no more processes than a run has chunks, or with ``spread`` (a pool kept open for many
+    small runs, as the explorer's) than it has blocks.
     """
     if name not in BACKENDS:
         raise InputError(f"unknown backend {name!r}; available: {', '.join(BACKENDS)}")
@@ -43,7 +44,7 @@ def open_backend(name: str = "local", workers: int | None = None, scheduler: str
     if workers < 1:
         raise InputError(f"workers must be at least 1, got {workers}")
     workers = min(workers, WORKERS_PER_CORE * cores)
-    return DaskBackend(workers, scheduler) if name == "dask" else LocalBackend(workers)
+    return DaskBackend(workers, scheduler) if name == "dask" else LocalBackend(workers, spread)
 
 
 class Backend:
@@ -67,14 +68,15 @@ class Backend:
 
 
 class LocalBackend(Backend):
-    """This process (one worker) or a pool of forked processes, started when first needed (as many as
-    the run has chunks, up to ``workers``) and kept until the backend is closed: worker ``w`` runs chunks
-    w, w + W, ... into one partial and sends it back once; partials merge exactly. A worker whose
-    parent dies (even by SIGKILL) exits within a second."""
+    """This process (one worker) or a pool of processes started by :func:`sim.processes.context`, started when first
+    needed (as many as the run has chunks, up to ``workers``) and kept until the backend is closed: worker
+    ``w`` runs chunks w, w + W, ... into one partial and sends it back once; partials merge exactly. A
+    worker whose parent dies (even by SIGKILL) exits at once: it watches a pipe only the parent writes to."""
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, spread: bool = False):
         self.workers = workers
-        self.pool = self.done = None
+        self.spread = spread  # cut a run with fewer chunks than workers into blocks, so that every worker has some
+        self.pool = self.done = self.alive = None
         self.size = 0
 
     def __exit__(self, *exc) -> None:
@@ -86,18 +88,24 @@ class LocalBackend(Backend):
             self.pool.terminate() if terminate else self.pool.close()
             self.pool.join()
             self.pool = None
+            for end in self.alive:
+                end.close()
+            self.alive = None
 
     def _start(self, workers: int) -> None:
         """Have a pool of at least ``workers`` processes (a later run with more chunks may want more)."""
         if self.pool is None or self.size < workers:
             self._close(terminate=False)
-            context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-            self.done = context.SimpleQueue()
-            self.pool = context.Pool(workers, initializer=init_worker, initargs=(self.done, os.getpid()))
+            start = context()
+            self.done = start.SimpleQueue()
+            self.alive = lifeline(start)
+            self.pool = start.Pool(workers, initializer=init_worker, initargs=(self.done, self.alive[0]))
             self.size = workers
 
     def run_chunks(self, scenario, seed, layout, chunks, keep, report) -> Accumulator:
         """As :meth:`Backend.run_chunks`: here with one worker, else over the pool (started on first use)."""
+        if self.spread and len(chunks) < self.workers:
+            chunks = spread_chunks(chunks, self.workers)
         workers = min(self.workers, len(chunks))
         if workers == 1:
             return run_chunks(scenario, seed, layout, chunks, keep, report)

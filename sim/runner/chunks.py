@@ -7,14 +7,11 @@ A chunk is a range of whole blocks (:data:`sim.streams.BLOCK`) and a pure functi
 from __future__ import annotations
 
 import hashlib
-import os
-import signal
-import threading
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from ..model import Plan, simulate
+from ..processes import started
 from ..results import Accumulator
 from ..streams import BLOCK, Streams
 
@@ -29,27 +26,15 @@ CHUNK = 8 * BLOCK
 #: once: a long run with many contingents reduces its chunks in parts, with the same result.
 CURVE_CELLS = 2**23
 
-#: Seconds between a worker's looks at whether its parent is still there.
-WATCH_SECONDS = 0.5
-
 _DONE_QUEUE = None
 
 
-def init_worker(queue, parent: int | None = None) -> None:
-    """Workers leave Ctrl-C to the parent, which terminates them; they report progress on ``queue``, and
-    exit within a second once ``parent`` (the process that started them) is gone, killed or not."""
+def init_worker(queue, alive=None) -> None:
+    """A worker reports progress on ``queue``; it leaves Ctrl-C to its parent, and exits at once when the parent
+    dies (``alive``: see :func:`sim.processes.started`)."""
     global _DONE_QUEUE
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _DONE_QUEUE = queue
-    if parent is not None:
-        threading.Thread(target=_watch_parent, args=(parent,), name="mss-sim-watch-parent", daemon=True).start()
-
-
-def _watch_parent(parent: int) -> None:
-    """End this worker at once when ``parent`` is no longer its parent: it died and left the worker an orphan."""
-    while os.getppid() == parent:
-        time.sleep(WATCH_SECONDS)
-    os._exit(1)
+    started(alive)
 
 
 def tell(count: int, report: Callable[[int], None] | None) -> None:
@@ -85,6 +70,20 @@ class Keep:
             return str(int(self.replications))
         text = repr((self.replications, self.draws, self.variation and self.variation.token(), self.days))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def spread_chunks(chunks: list[tuple[int, int]], parts: int) -> list[tuple[int, int]]:
+    """The replications of ``chunks`` (consecutive) cut into at most ``parts`` chunks of whole blocks, as even as
+    they go: for a pool kept open, so that every worker has a share of a small run (the result is the same)."""
+    start, stop = chunks[0][0], chunks[-1][1]
+    blocks = -(-(stop - start) // BLOCK)
+    parts = max(1, min(parts, blocks))
+    out, first = [], start
+    for k in range(parts):
+        last = min(stop, first + (blocks // parts + (k < blocks % parts)) * BLOCK)
+        out.append((first, last))
+        first = last
+    return out
 
 
 def run_chunks(

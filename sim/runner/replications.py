@@ -143,7 +143,7 @@ def replicate(scenario: Scenario, replication: int = 0, seed: int | None = None,
     strength, balance = curves([trace], layout)
     return Replication(
         index=int(replication), seed=seed, trace=trace,
-        dates=np.arange(np.datetime64(scenario.start, "D"), np.datetime64(scenario.start, "D") + scenario.days),
+        dates=np.datetime64(scenario.start, "D") + np.arange(scenario.days).astype("timedelta64[D]"),
         strength={name: strength[s, :, 0].astype(np.int64) for s, name in enumerate(layout.series)},
         balance_usd=None if balance is None else balance[:, 0] / 100,
         draws={column(name): value for name, value in record.items()},

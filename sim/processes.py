@@ -1,0 +1,112 @@
+"""How mss-sim starts other processes (replication workers, chart drawers), and how they end with it.
+
+They start from a fork server on POSIX (a spawned process elsewhere), never by forking the
+caller, which may hold threads (a Jupyter kernel does; Python 3.14 makes the fork server the
+default for that reason). The fork server imports the runner once; a process forked from it is
+ready at once. As with ``spawn``, a script that starts such processes needs the
+``if __name__ == "__main__":`` guard.
+
+A started process watches a pipe whose only writing end its starter holds (:func:`lifeline`): when
+the starter dies, even by SIGKILL, the pipe reads end-of-file and the process exits at once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.context
+import os
+import signal
+import threading
+import time
+
+#: What the fork server imports before it forks: the runner and everything below it (not matplotlib).
+PRELOAD = ["sim.runner.chunks"]
+#: ... and when it will also fork processes that draw charts: matplotlib, the charts and their backends.
+CHARTS = ["sim.plots.fan", "matplotlib.backends.backend_agg", "matplotlib.backends.backend_svg"]
+
+
+def context(preload: list[str] = PRELOAD) -> multiprocessing.context.BaseContext:
+    """The multiprocessing context mss-sim starts processes with: the fork server (which imports ``preload`` first,
+    if it is not running yet), else spawn."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    from multiprocessing import forkserver
+
+    start = multiprocessing.get_context("forkserver")
+    if getattr(forkserver._forkserver, "_forkserver_pid", None) is None:  # noqa: SLF001 - else it runs, with its own
+        start.set_forkserver_preload(preload)
+    return start
+
+
+#: Where ``sim run`` draws its charts: ``elsewhere`` (other processes), ``here`` (this one), or, unset, elsewhere
+#: only when a core is free (the test seam, and a user's choice on a machine they know).
+CHARTS_WHERE = "MSS_SIM_CHARTS"
+
+_charts_elsewhere = False
+
+
+def start_early(argv: list[str]) -> None:
+    """For ``sim run`` with charts, choose where they are drawn (:func:`charts_elsewhere`); to draw them elsewhere,
+    start the fork server now, importing the runner and matplotlib once for every process it will fork, while
+    this process imports the commands and runs the replications."""
+    global _charts_elsewhere
+    _charts_elsewhere = False
+    words = [w for w in argv if not w.startswith("-")]
+    if not words or words[0] != "run" or "forkserver" not in multiprocessing.get_all_start_methods():
+        return
+    formats = [argv[k + 1] for k, w in enumerate(argv[:-1]) if w == "--format"]
+    formats += [w.partition("=")[2] for w in argv if w.startswith("--format=")]
+    if formats and formats[-1].strip().lower() == "none":
+        return
+    where = os.environ.get(CHARTS_WHERE, "")
+    if where == "here" or (where != "elsewhere" and spare_cores() < 1):
+        return
+    from multiprocessing import forkserver
+
+    context(PRELOAD + CHARTS)
+    forkserver.ensure_running()
+    _charts_elsewhere = True
+
+
+def charts_elsewhere() -> bool:
+    """Whether :func:`start_early` chose to draw ``sim run``'s charts in other processes: only with a core free
+    (on a busy machine, the processes' own imports cost more than drawing in parallel saves)."""
+    return _charts_elsewhere
+
+
+def spare_cores() -> float:
+    """How many cores are free right now: the cores less the processes ready to run (this one included), by the
+    median of a few looks at /proc/loadavg; elsewhere, the cores less the load of the last minute and this one."""
+    cores = os.cpu_count() or 1
+    try:
+        looks = []
+        for _ in range(5):
+            with open("/proc/loadavg", encoding="ascii") as handle:
+                looks.append(int(handle.read().split()[3].split("/")[0]))
+            time.sleep(0.002)
+        return cores - sorted(looks)[2]
+    except (OSError, ValueError, IndexError):
+        return cores - os.getloadavg()[0] - 1 if hasattr(os, "getloadavg") else cores - 1
+
+
+def lifeline(start: multiprocessing.context.BaseContext):
+    """A pipe (read end, write end): give the read end to processes :func:`started` by ``start``, keep the write
+    end (and close both once they are gone)."""
+    return start.Pipe(duplex=False)
+
+
+def started(alive=None) -> None:
+    """What a started process does first: leave Ctrl-C to its starter (which stops it), and exit at once when
+    ``alive``, the read end of its starter's :func:`lifeline`, reads end-of-file."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if alive is not None:
+        threading.Thread(target=_watch, args=(alive,), name="mss-sim-watch-parent", daemon=True).start()
+
+
+def _watch(alive) -> None:
+    """End this process when ``alive`` reads end-of-file: its starter has died (nothing is ever sent on it)."""
+    try:
+        alive.recv_bytes()
+    except (EOFError, OSError):
+        pass
+    os._exit(1)
