@@ -58,8 +58,10 @@ def histogram_quantiles(counts: np.ndarray, qs) -> list[np.ndarray]:
 
 
 def histogram_quantile(counts: np.ndarray, q: float) -> np.ndarray:
-    """Quantile ``q`` (0-1) per row of integer-value histograms, as ``np.quantile(..., method='linear')``."""
-    return histogram_quantiles(counts, [q])[0]
+    """Quantile ``q`` (0-1) per row of integer-value histograms, as ``np.quantile(..., method='linear')`` (one number
+    for one histogram)."""
+    out = histogram_quantiles(counts, [q])[0]
+    return out[0] if np.ndim(counts) == 1 else out
 
 
 def _lerp(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
