@@ -5,6 +5,7 @@ of the Plan for one replication (docs/design.md section 3)."""
 from __future__ import annotations
 
 import copy
+import hashlib
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
@@ -48,7 +49,7 @@ class Variation:
 
     def token(self) -> str:
         """A text that differs between Variations that give different values."""
-        columns = [(name, column.tobytes().hex()) for name, column in self.table.items()]
+        columns = [(name, hashlib.sha256(column.tobytes()).hexdigest()) for name, column in self.table.items()]
         drawn = self.posterior.digest if self.posterior is not None else ""
         return repr((self.names, sorted((k, repr(p)) for k, p in self.priors.items()), columns, drawn))
 
