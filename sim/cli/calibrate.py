@@ -14,11 +14,10 @@ from ..analysis.calibration import calibrate
 from ..analysis.distance import check_kinds, to_fit
 from ..analysis.journal import read_journal
 from ..analysis.observations import ObservationError, read_observations
-from ..files import InterruptedAfterWriting
 from ..runner import OverallBar
 from ..scenario import load
 from ..text import count_text, json_text, percent_text, plural, significant_text
-from .failures import failure
+from .failures import stopped
 from .options import (
     BAD_INPUT, UsageError, backend, chart_formats, check_counts, default_output, finish, output_folder, parse_varies,
     question, report_kept, say,
@@ -97,13 +96,7 @@ def cmd_calibrate(args) -> int:
         result.save(out, formats=formats, force=args.force, question=asked)
     except BaseException as error:
         bar.close()
-        code = failure(args, error)  # says what went wrong (SystemExit goes on)
-        if isinstance(error, InterruptedAfterWriting):
-            journal_file.unlink(missing_ok=True)
-        elif kept := len(read_journal(journal_file)):
-            print(f"sim calibrate: {plural(kept, 'finished generation')} {'is' if kept == 1 else 'are'} kept in "
-                  f"{journal_file}; the same command with --resume goes on from there", file=sys.stderr)
-        return code
+        return stopped(args, error, journal_file, "finished generation")  # says what went wrong (SystemExit goes on)
     journal_file.unlink(missing_ok=True)
     report_kept(args, out, foreign)
     return finish(args, json_text(result.summary()), result.text, out)

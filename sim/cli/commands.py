@@ -23,7 +23,6 @@ from ..analysis.grid import parse_grid
 from ..analysis.journal import read_journal
 from ..analysis.observations import ObservationError, arrivals_needed, check_observations, read_observations
 from ..analysis.sweeps import save_sweep, sweep, sweep_text, sweep_variants
-from ..files import InterruptedAfterWriting
 from ..model import variants
 from ..plots.parallel import Drawers
 from ..processes import charts_elsewhere
@@ -36,7 +35,7 @@ from .options import (
     BAD_INPUT, UsageError, backend, chart_formats, check_counts, compare_output, default_output, finish,
     load_scenario, output_folder, parse_sets, parse_varies, question, report_kept, say,
 )
-from .failures import failure
+from .failures import stopped
 
 
 def cmd_run(args) -> int:
@@ -203,15 +202,7 @@ def cmd_sweep(args) -> int:
                              curves=curves, question=asked)
     except BaseException as error:
         bar.close()
-        code = failure(args, error)  # says what went wrong (SystemExit goes on)
-        if isinstance(error, InterruptedAfterWriting):
-            journal_file.unlink(missing_ok=True)
-        elif kept := len(read_journal(journal_file)):
-            again = ("the same command with --resume runs only the others" if kept < len(variants) else
-                     "the same command with --resume writes the output without running them again")
-            print(f"sim sweep: {plural(kept, 'finished point')} {'is' if kept == 1 else 'are'} kept in "
-                  f"{journal_file}; {again}", file=sys.stderr)
-        return code
+        return stopped(args, error, journal_file, total=len(variants))  # says what went wrong (SystemExit goes on)
     journal_file.unlink(missing_ok=True)
     report_kept(args, out, foreign)
     return finish(args, json_text(summary), lambda: sweep_text(grid, rows), out)

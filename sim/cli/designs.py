@@ -4,7 +4,6 @@ in a journal beside the output folder for ``--resume``, and write their folder a
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from ..analysis.designs import check_size, prepare
@@ -14,10 +13,9 @@ from ..analysis.journal import read_journal
 from ..analysis.outcomes import parse_condition
 from ..analysis.ranges import parse_vary
 from ..analysis.sensitivity import sensitivity
-from ..files import InterruptedAfterWriting
 from ..scenario import load
 from ..text import json_text, plural
-from .failures import failure
+from .failures import stopped
 from .options import UsageError, backend, chart_formats, check_counts, default_output, finish, output_folder, question, \
     report_kept, say
 
@@ -30,19 +28,6 @@ def _journal(args, out: Path) -> Path:
     else:
         journal.unlink(missing_ok=True)
     return journal
-
-
-def _stopped(args, error: BaseException, journal: Path, points: int) -> int:
-    """Say why the command stopped and which finished points the journal keeps for --resume; the exit code."""
-    code = failure(args, error)
-    if isinstance(error, InterruptedAfterWriting):
-        journal.unlink(missing_ok=True)
-    elif kept := len(read_journal(journal)):
-        again = ("the same command with --resume runs only the others" if kept < points else
-                 "the same command with --resume writes the output without running them again")
-        print(f"sim {args.command}: {plural(kept, 'finished point')} {'is' if kept == 1 else 'are'} kept in "
-              f"{journal}; {again}", file=sys.stderr)
-    return code
 
 
 def _inputs(args):
@@ -77,7 +62,7 @@ def cmd_sensitivity(args) -> int:
                              journal=journal, **backend(args))
         summary = result.save(out, formats=formats, force=args.force, question=asked)
     except BaseException as error:
-        return _stopped(args, error, journal, points)
+        return stopped(args, error, journal, total=points)
     journal.unlink(missing_ok=True)
     report_kept(args, out, foreign)
     return finish(args, json_text(summary), result.text, out)
@@ -105,7 +90,7 @@ def cmd_discover(args) -> int:
                           progress=not args.quiet, journal=journal, **backend(args))
         summary = result.save(out, formats=formats, force=args.force, question=asked)
     except BaseException as error:
-        return _stopped(args, error, journal, samples)
+        return stopped(args, error, journal, total=samples)
     journal.unlink(missing_ok=True)
     report_kept(args, out, foreign)
     return finish(args, json_text(summary), result.text, out)

@@ -11,9 +11,11 @@ import os
 import sys
 import traceback
 
+from ..analysis.journal import read_journal
 from ..errors import SimError, WriteFailure
 from ..files import MARKER, InterruptedAfterWriting
 from ..scenario import ScenarioError
+from ..text import plural
 from .options import BAD_INPUT, INTERRUPTED
 
 
@@ -59,3 +61,21 @@ def _untouched(out) -> str:
     if (out / MARKER).exists():
         return f" ({out} holds the previous results, untouched)"
     return f" ({out} is as it was)" if out.exists() else f" ({out} was not created)"
+
+
+def stopped(args, error: BaseException, journal, what: str = "finished point", total: int | None = None) -> int:
+    """:func:`failure`, then what the resumable command's ``journal`` keeps for ``--resume`` (deleted if the output
+    was written after all); ``total``: the points the command has (None: a fit, which goes on from the last)."""
+    code = failure(args, error)
+    if isinstance(error, InterruptedAfterWriting):
+        journal.unlink(missing_ok=True)
+    elif kept := len(read_journal(journal)):
+        if total is None:
+            again = "the same command with --resume goes on from there"
+        elif kept < total:
+            again = "the same command with --resume runs only the others"
+        else:
+            again = "the same command with --resume writes the output without running them again"
+        print(f"sim {args.command}: {plural(kept, what)} {'is' if kept == 1 else 'are'} kept in {journal}; {again}",
+              file=sys.stderr)
+    return code

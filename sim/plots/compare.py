@@ -22,7 +22,6 @@ from .style import (
     add_title,
     last_date,
     new_figure,
-    nice_top,
     plain_text,
     style_time_axis,
 )
