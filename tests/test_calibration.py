@@ -155,13 +155,76 @@ def test_the_errors_of_the_kinds_bound_each_other(fast, x, v, rel):
     assert not aims.errors(np.array([[v] * 4])).any()
 
 
-def test_an_unknown_kind_is_refused_and_cumulative_arrivals_are_left_out(fast):
+def test_an_unknown_kind_is_refused_and_cumulative_arrivals_are_kept(fast):
     scenario = fast
     with pytest.raises(sim.analysis.observations.ObservationError, match="kind 'roughly'"):
         targets(scenario, [Observed(dt.date(2024, 2, 1), "total", 1.0, "roughly")])
-    kept, warnings = to_fit(scenario, [(dt.date(2024, 2, 1), "arrived:C0", 20.0), (dt.date(2024, 2, 1), "total", 9.0)])
-    assert [(obs.series, obs.value) for obs in kept] == [("total", 9.0)]
-    assert len(warnings) == 1 and "arrived:C0: cumulative arrivals are scored by sim backtest but not fitted" in warnings[0]
+    kept, warnings = to_fit(scenario, [(dt.date(2024, 2, 1), "arrived:C0", 20.0), (dt.date(2024, 2, 1), "total", 9.0),
+                                       (dt.date(2024, 2, 1), "Nowhere", 9.0)])
+    assert [(obs.series, obs.value) for obs in kept] == [("arrived:C0", 20.0), ("total", 9.0)]
+    assert len(warnings) == 1 and "'Nowhere' is neither 'total' nor a country" in warnings[0]
+
+
+def test_the_distance_of_cumulative_arrivals_by_hand(fast):
+    """Strength and arrivals side by side: each observation takes its own figure of the replication."""
+    day = dt.date(2024, 2, 1)
+    aims = targets(fast, [Observed(day, "total", 100.0), Observed(day, "arrived:C1", 20.0),
+                          Observed(dt.date(2024, 3, 1), "arrived:total", 200.0, "at_least")])
+    assert aims.days == (fast.day(day), fast.day(dt.date(2024, 3, 1)))
+    assert aims.arrivals == (("C1", fast.day(day)), ("total", fast.day(dt.date(2024, 3, 1))))
+    kept = np.zeros((2, 12, 2))
+    kept[:, -1, 0] = [90, 100]  # the total on 1 February
+    arrived = np.array([[20, 150], [10, 200]])
+    expected = [np.sqrt((0.1 ** 2 + 0 + 0.25 ** 2) / 3), np.sqrt((0 + 0.5 ** 2 + 0) / 3)]
+    assert np.allclose(aims.distances(kept, arrived), expected)
+
+
+ONE_TOUR = """\
+[scenario]
+name = "One short tour"
+start = 2024-01-01
+end = 2024-06-30
+replications = 64
+seed = 5
+
+[mission]
+authorized = 1000
+
+[assumptions]
+tour_days = 30
+rotation = { probability = 0 }
+
+[[contingent]]
+country = "X"
+pledged = 100
+fulfilment = { dist = "uniform", low = 0, high = 1 }
+batches = [{ arrive = 2024-01-10, size = 100 }]
+"""
+
+
+def test_cumulative_arrivals_tell_what_strength_no_longer_shows(tmp_path):
+    """Known answer: 100 pledged, round(fulfilment x 100) arrive on 10 January, serve 30 days and leave unrelieved.
+    On 31 March the strength is 0 whatever the fulfilment, so only "60 have arrived" tells it: the posterior of the
+    fulfilment must close in on 0.6 (exactly 60 arrive for 0.595 <= f < 0.605), from a uniform prior on [0, 1]
+    whose 90% interval is [0.05, 0.95]. A fit that compared strength there would keep the prior."""
+    path = tmp_path / "one.toml"
+    path.write_text(ONE_TOUR, encoding="utf-8")
+    scenario = sim.load(path)
+    day = dt.date(2024, 3, 31)
+    run = sim.run(scenario, replications=200, seed=3, workers=1, keep_replications=True, arrivals=[("X", day)])
+    each = run.replication_arrived("X", day)
+    assert (run.replication_curves("X")[:, scenario.day(day)] == 0).all() and each.max() > 0
+    assert np.array_equal(np.bincount(each, minlength=len(run.arrived_distribution("X", day))),
+                          run.arrived_distribution("X", day))
+    observed = [sim.Observation(day, "arrived:X", 60), sim.Observation(day, "total", 0)]
+    fitted = sim.calibrate(scenario, observed, fit={"contingent.X.fulfilment": {"dist": "uniform", "low": 0, "high": 1}},
+                           particles=200, options=Options(generations=5, simulations=20_000), replications=64,
+                           workers=1)
+    last = fitted.main.fit.last
+    low, high = (weighted_quantile(last.particles[:, 0], last.weights, q) for q in (0.05, 0.95))
+    assert 0.5 < low < 0.6 < high < 0.7, (low, high)
+    assert fitted.main.in_sample["rows"][0]["series"] == "arrived:X"  # the predictive recorded them to score them
+    assert fitted.main.in_sample["rows"][0]["median"] == pytest.approx(60, abs=6)
 
 
 def test_keep_days_keeps_those_days_of_every_replication(fast):

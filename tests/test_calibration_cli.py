@@ -132,9 +132,9 @@ def test_bad_input_exits_2_with_one_line(folder, capsys, args, message):
 
 
 def test_bad_observations_and_a_calibrated_scenario_are_refused(folder, written, capsys, tmp_path):
-    (tmp_path / "arrived.csv").write_text("date,series,value\n2024-02-01,arrived:C0,20\n", encoding="utf-8")
+    (tmp_path / "elsewhere.csv").write_text("date,series,value\n2024-02-01,arrived:Nowhere,20\n", encoding="utf-8")
     (tmp_path / "outside.csv").write_text("date,series,value\n2030-02-01,total,20\n", encoding="utf-8")
-    for name, message in (("arrived.csv", "no observations to fit"),
+    for name, message in (("elsewhere.csv", "no observations to fit"),
                           ("outside.csv", "outside.csv:2: date 2030-02-01 is outside the run")):
         assert main(["calibrate", str(folder / "fast.toml"), "--observed", str(tmp_path / name), "--fit", FIT]) == 2
         assert message in capsys.readouterr().err

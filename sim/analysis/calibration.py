@@ -34,7 +34,7 @@ from .calibration_report import calibration_summary, calibration_text
 from .distance import check_kinds, date_of, kind_of, rel_error_of, targets, to_fit
 from .fits import POSTERIOR_FILE, CalibrationData, Fitted, calibrated_name
 from .journal import append_journal, read_journal
-from .observations import ObservationError
+from .observations import ObservationError, arrivals_needed
 from .priors import as_priors
 
 if TYPE_CHECKING:
@@ -141,8 +141,9 @@ def fit_until(scenario: Scenario, priors: dict, used: list, later: list, until: 
         """The distance of each particle of ``table`` (replication r takes row r)."""
         size = len(next(iter(table.values())))
         result = run(scenario, replications=size, seed=batch_seed, params=table, keep_replications=True,
-                     keep_days=aims.days, backend=backend, progress=progress or False)
-        return aims.distances(result.replication_strength())
+                     keep_days=aims.days, arrivals=aims.arrivals, backend=backend, progress=progress or False)
+        arrived = [result.replication_arrived(series, day) for series, day in aims.arrivals]
+        return aims.distances(result.replication_strength(), np.stack(arrived, axis=1) if arrived else None)
 
     key = fit_key(scenario, priors, used, seed, options)
     generations, stopped = journaled(done, key)
@@ -162,7 +163,7 @@ def fit_until(scenario: Scenario, priors: dict, used: list, later: list, until: 
     if stopped is not None:
         report(stopped)
     text = posterior_csv(list(priors), fit.last)
-    calibrated, predictive = predict(scenario, text, seed, replications, backend, progress)
+    calibrated, predictive = predict(scenario, text, seed, replications, backend, progress, used + later)
     in_sample = backtest(predictive, used)
     out_of_sample = backtest(predictive, later) if later else None
     return Fitted(until, used, later, fit, text, calibrated, predictive, in_sample, out_of_sample)
@@ -184,14 +185,16 @@ def calibrated_scenario(scenario: Scenario, file: str | Path, seed: int, replica
 
 
 def predict(scenario: Scenario, text: str, seed: int, replications: int, backend: Backend,
-            progress: Callable | None) -> tuple[Scenario, Result]:
+            progress: Callable | None, observations: Sequence = ()) -> tuple[Scenario, Result]:
     """The calibrated scenario and its run: each replication draws one particle of the posterior ``text``, by weight,
-    through the scenario's [posterior] table, exactly as ``sim run calibrated.toml`` does."""
+    through the scenario's [posterior] table, exactly as ``sim run calibrated.toml`` does (recording the cumulative
+    arrivals ``observations`` report, so that they are scored too)."""
     with tempfile.TemporaryDirectory(prefix="mss-sim-posterior-") as folder:
         path = Path(folder) / POSTERIOR_FILE
         path.write_text(text, encoding="utf-8")
         calibrated = calibrated_scenario(scenario, path, seed, replications)
-        result = run(calibrated, replications=replications, seed=seed, backend=backend, progress=progress or False)
+        result = run(calibrated, replications=replications, seed=seed, backend=backend, progress=progress or False,
+                     arrivals=arrivals_needed(observations))
     return calibrated, result
 
 

@@ -16,7 +16,7 @@ from ..text import json_text
 from ..version import __version__
 from .fits import POSTERIOR_FILE, calibrated_name
 from .calibration_report import rolling_csv
-from .distance import date_of
+from .distance import date_of, is_arrived
 from .pages import calibration_page
 from .priors import box, density
 
@@ -77,10 +77,11 @@ def calibration_figure(cal: Calibration):
     from ..plots import calibration_chart  # matplotlib only when a chart is drawn
 
     main = cal.main
-    used = [(date_of(o), o[1], float(o[2]), o[3] if len(o) > 3 else "") for o in main.used]
-    later = [(date_of(o), o[1], float(o[2]), o[3] if len(o) > 3 else "") for o in main.later]
+    used, later = ([(date_of(o), o[1], float(o[2]), o[3] if len(o) > 3 else "") for o in observations
+                    if not is_arrived(o)] for observations in (main.used, main.later))  # the fan shows strength
+    arrived = sum(is_arrived(o) for o in main.used + main.later)
     return calibration_chart(main.predictive, used, later, main.until, prior_and_posterior(cal), main.fit.simulated,
-                             cal.options.particles)
+                             cal.options.particles, arrived)
 
 
 def save_calibration(cal: Calibration, directory, formats: Sequence[str] = ("png",), force: bool = False,

@@ -2,8 +2,8 @@
 
 Each observation is ``(date, series, value)`` with a ``kind`` (``exact`` by default) and, for ``approx``, a
 relative error ``relative_error`` (read with ``getattr``, so that plain tuples are exact observations). A replication's
-strength ``x`` of the series at the end of that day is compared with the value ``v`` and scaled by
-``s = max(v, 1)``:
+figure ``x`` for it (the series' strength at the end of that day, or for ``arrived:COUNTRY`` the officers who had
+ever arrived by then) is compared with the value ``v`` and scaled by ``s = max(v, 1)``:
 
 * ``exact``: ``|x - v| / s``;
 * ``approx``: ``max(|x - v| - relative_error * v, 0) / s``: only the error beyond the stated band counts;
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from ..scenario import Scenario
 
 KINDS = ("exact", "approx", "at_least", "at_most")
-#: Series of cumulative arrivals (``arrived:COUNTRY``): not yet compared by a fit.
+#: How a series of cumulative arrivals is written (``arrived:COUNTRY``).
 ARRIVED = "arrived:"
 
 
@@ -50,18 +50,26 @@ def date_of(observation) -> dt.date:
 
 @dataclass(frozen=True)
 class Targets:
-    """The observations a fit compares with: for each, its series' index and its day's index among ``days``."""
+    """The observations a fit compares with: for each, where a replication's figure for it is kept."""
 
-    days: tuple[int, ...]  # the days compared, in order: what each replication keeps
+    days: tuple[int, ...]  # the days whose strength each replication keeps (every observed day), in order
+    arrivals: tuple[tuple[str, int], ...]  # the (series, day) whose cumulative arrivals each replication records
     series: np.ndarray  # per observation: the index of its series in the run's series
-    at: np.ndarray  # per observation: the index of its day in ``days``
+    at: np.ndarray  # per observation: the index of its day in ``days``, or of its probe in ``arrivals`` (arrived)
+    arrived: np.ndarray  # per observation: whether it counts cumulative arrivals (else strength on the ground)
     values: np.ndarray
     kinds: np.ndarray  # per observation: the index of its kind in KINDS
     bands: np.ndarray  # per observation: relative_error * value (approx only)
 
-    def distances(self, kept: np.ndarray) -> np.ndarray:
-        """The distance of each replication, from its strength on ``days`` (replications, series, len(days))."""
-        return rms(self.errors(kept[:, self.series, self.at].astype(float)))
+    def distances(self, kept: np.ndarray, arrived: np.ndarray | None = None) -> np.ndarray:
+        """The distance of each replication, from its strength on ``days`` (replications, series, len(days)) and
+        its cumulative arrivals at ``arrivals`` (replications, len(arrivals); needed when any is observed)."""
+        x = np.empty((kept.shape[0], len(self.values)))
+        ground = ~self.arrived
+        x[:, ground] = kept[:, self.series[ground], self.at[ground]]
+        if self.arrived.any():
+            x[:, self.arrived] = arrived[:, self.at[self.arrived]]
+        return rms(self.errors(x))
 
     def errors(self, x: np.ndarray) -> np.ndarray:
         """Each replication's scaled error for each observation (``x``: (replications, observations))."""
@@ -89,17 +97,23 @@ def check_kinds(observations: Sequence) -> None:
 
 
 def to_fit(scenario: Scenario, observations: Sequence) -> tuple[list, list[str]]:
-    """``(kept, warnings)``: the observations a fit compares (strength on the ground of a series the scenario has),
-    and a warning for each left out (a country it lacks; cumulative arrivals, which only ``sim backtest`` scores)."""
-    kept, warnings = check_observations(scenario, observations)
-    out = []
-    for obs in kept:
-        if str(getattr(obs, "quantity", "strength")) == "arrived" or str(obs[1]).startswith(ARRIVED):
-            warnings.append(f"{getattr(obs, 'where', '') or obs[1]}: {obs[1]}: cumulative arrivals are scored by sim "
-                            f"backtest but not fitted; left out of the fit")
-        else:
-            out.append(obs)
-    return out, warnings
+    """``(kept, warnings)``: the observations a fit compares (strength on the ground or cumulative arrivals of a
+    series the scenario has), and a warning for each left out (a country it lacks)."""
+    return check_observations(scenario, observations)
+
+
+def is_arrived(observation) -> bool:
+    """Whether an observation counts cumulative arrivals (``arrived:COUNTRY``) rather than strength."""
+    return str(getattr(observation, "quantity", "strength")) == "arrived" or str(observation[1]).startswith(ARRIVED)
+
+
+def country_of(observation) -> str:
+    """The country (or "total") an observation's series names."""
+    country = getattr(observation, "country", None)
+    if country is not None:
+        return str(country)
+    series = str(observation[1])
+    return (series[len(ARRIVED):] or "total") if series.startswith(ARRIVED) else series
 
 
 def targets(scenario: Scenario, observations: Sequence) -> Targets:
@@ -108,10 +122,17 @@ def targets(scenario: Scenario, observations: Sequence) -> Targets:
     names = [c.country for c in scenario.contingents] + ["total"]
     days = sorted({scenario.day(date_of(obs)) for obs in observations})
     where = {day: k for k, day in enumerate(days)}
+    arrived = np.array([is_arrived(obs) for obs in observations], dtype=bool)
+    probes = sorted({(country_of(obs), scenario.day(date_of(obs))) for obs, a in zip(observations, arrived) if a},
+                    key=lambda p: (names.index(p[0]), p[1]))
+    at = [probes.index((country_of(obs), scenario.day(date_of(obs)))) if a else where[scenario.day(date_of(obs))]
+          for obs, a in zip(observations, arrived)]
     return Targets(
         days=tuple(days),
-        series=np.array([names.index(obs[1]) for obs in observations], dtype=np.int64),
-        at=np.array([where[scenario.day(date_of(obs))] for obs in observations], dtype=np.int64),
+        arrivals=tuple(probes),
+        series=np.array([names.index(country_of(obs)) for obs in observations], dtype=np.int64),
+        at=np.array(at, dtype=np.int64),
+        arrived=arrived,
         values=np.array([float(obs[2]) for obs in observations]),
         kinds=np.array([KINDS.index(kind_of(obs)) for obs in observations], dtype=np.int64),
         bands=np.array([rel_error_of(obs) * float(obs[2]) for obs in observations]),

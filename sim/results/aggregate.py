@@ -161,16 +161,18 @@ class Accumulator:
             self._add_balance(balance_curves(traces, layout.days))
         self.lapses += sum(t.lapsed_on is not None for t in traces)
         self.events += sum(t.events for t in traces)
+        values = None
         if layout.arrived:
             values = arrival_values(traces, layout.arrived, len(layout.series) - 1)
             self.arrived = [add_counts(h, np.bincount(v)) for h, v in zip(self.arrived, values)]
-        if keep_from is not None:
+        if keep_from is not None:  # kept: (first, strength, balance, arrivals by probe (replications, probes))
             strength, balance = curves(traces, layout)
+            arrived = None if values is None else values.T.copy()
             if days is not None:  # (replications, series, len(days)): what a fit compares
-                self.kept.append((keep_from, strength[:, list(days), :].transpose(2, 0, 1).copy(), None))
+                self.kept.append((keep_from, strength[:, list(days), :].transpose(2, 0, 1).copy(), None, arrived))
             else:  # kept as (replications, series, days) and (replications, days)
                 kept_balance = None if balance is None else balance.T.copy()
-                self.kept.append((keep_from, strength.transpose(2, 0, 1).copy(), kept_balance))
+                self.kept.append((keep_from, strength.transpose(2, 0, 1).copy(), kept_balance, arrived))
 
     def _add_balance(self, balance: np.ndarray) -> None:
         """Reduce balances in cents (replications, days): sums, extremes, histograms, deficits, lowest balances."""

@@ -76,6 +76,10 @@ class Result:
         """How many replications had each number (the index) of cumulative arrivals in ``series`` (a country or
         "total") by the end of ``day`` (a date or a day number); InputError unless the run recorded it
         (``sim.run(..., arrivals=[(series, date), ...])``)."""
+        return self.acc.arrived[self._probe(series, day)].copy()
+
+    def _probe(self, series: str, day) -> int:
+        """The index of ``(series, day)`` among the recorded arrival probes; InputError if it was not recorded."""
         layout = self.acc.layout
         when = self.scenario.day(day) if isinstance(day, dt.date) else day
         probe = (self.series.index(series), when) if series in self.series else None
@@ -83,7 +87,7 @@ class Result:
             raise InputError(f"the cumulative arrivals of {series!r} on {day} were not recorded: run with "
                              f"sim.run(..., arrivals=[({series!r}, date), ...]) (sim.arrivals_needed(observations) "
                              f"lists those a backtest needs)")
-        return self.acc.arrived[layout.arrived.index(probe)].copy()
+        return layout.arrived.index(probe)
 
     def mean(self, series: str = "total") -> np.ndarray:
         """Per-day mean strength of a series across replications."""
@@ -118,17 +122,23 @@ class Result:
     def replication_curves(self, series: str = "total") -> np.ndarray:
         """Every replication's daily strength (replications, days); needs ``run(..., keep_replications=True)``."""
         s = self.series.index(series)
-        return np.concatenate([strength[:, s, :] for _, strength, _ in self._kept()]).astype(np.int64)
+        return np.concatenate([strength[:, s, :] for _, strength, _, _ in self._kept()]).astype(np.int64)
 
     def replication_strength(self) -> np.ndarray:
         """Every replication's daily strength (replications, series, days); needs ``keep_replications``."""
-        return np.concatenate([strength for _, strength, _ in self._kept()])
+        return np.concatenate([strength for _, strength, _, _ in self._kept()])
 
     def replication_balances(self) -> np.ndarray:
         """Every replication's daily balance in dollars (replications, days); needs ``keep_replications``."""
         if not self.acc.layout.funding:
             raise InputError("scenario has no [funding] table")
-        return np.concatenate([balance for _, _, balance in self._kept()]) / 100
+        return np.concatenate([balance for _, _, balance, _ in self._kept()]) / 100
+
+    def replication_arrived(self, series: str, day) -> np.ndarray:
+        """Every replication's cumulative arrivals in ``series`` (a country or "total") by the end of ``day`` (a date
+        or day number), as int64 (replications,); needs ``keep_replications`` and that probe in ``arrivals``."""
+        probe = self._probe(series, day)
+        return np.concatenate([arrived[:, probe] for _, _, _, arrived in self._kept()]).astype(np.int64)
 
     def without_replications(self) -> "Result":
         """This result without the kept curves: all a chart needs, light to send to another process."""
