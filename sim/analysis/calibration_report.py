@@ -89,7 +89,8 @@ def calibration_summary(cal: Calibration) -> dict:
                     "simulations": cal.options.simulations},
         "distance": "root mean square over the observations used of |x - v| / max(v, 1) (exact), the part of "
                     "|x - v| beyond relative_error * v (approx), max(v - x, 0) (at_least), max(x - v, 0) (at_most), each "
-                    "scaled by max(v, 1); x a replication's strength of the series at the end of the day",
+                    "scaled by max(v, 1); x a replication's strength of the series at the end of the day (for "
+                    "arrived:COUNTRY, the officers who had ever arrived by then)",
         "keys": cal.keys,
         "priors": {key: prior.to_toml() for key, prior in cal.priors.items()},
         **main,
