@@ -134,13 +134,14 @@ def test_compare_on_dask_writes_the_local_bytes(cluster, tmp_path):
 
 
 def test_a_calibration_on_dask_gives_the_local_bytes(cluster, tmp_path):
-    """sim calibrate (issue #13): every generation's batch and the predictive run on the cluster, the same numbers."""
+    """sim calibrate (issue #13): every generation's batch and the predictive run on the cluster, the same numbers
+    (a figure of cumulative arrivals among the observations: each chunk's arrivals come back in replication order)."""
     from sim.analysis.abc import Options
 
-    from calibration_helpers import FIT, fast_scenario, observations_of
+    from calibration_helpers import DATES, FIT, fast_scenario, observations_of
 
     scenario = fast_scenario(tmp_path)
-    observed = observations_of(scenario, 35.0)
+    observed = observations_of(scenario, 35.0) + [sim.Observation(DATES[1], "arrived:total", 120.0)]
     options = dict(fit=FIT, particles=520, replications=64, seed=3, options=Options(generations=2, simulations=3000))
     local = sim.calibrate(scenario, observed, workers=2, **options)
     remote = sim.calibrate(scenario, observed, backend="dask", scheduler=cluster.scheduler_address, **options)
