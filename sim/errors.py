@@ -35,4 +35,5 @@ class MissingDependencyError(SimError, ImportError):
 
 def missing(what: str, needs: str, extra: str) -> MissingDependencyError:
     """The error for ``what`` needing the package ``needs``, with the install line for ``extra``."""
-    return MissingDependencyError(f"{what} needs {needs}, which is not installed; install it with {INSTALL_HINTS[extra]}")
+    return MissingDependencyError(f"{what} needs {needs}, which is not installed; install it with {INSTALL_HINTS[extra]} "
+                                  f"(in a clone of the repository: pip install -e '.[{extra}]')")

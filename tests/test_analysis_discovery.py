@@ -112,7 +112,8 @@ def test_conditions_are_read_or_refused(known):
     assert list(condition.holds([2499.5, 2500, 2600])) == [False, True, True]
     assert parse_condition(known, "p_reach_authorized@Mid-year<0.5").outcome.day == 181
     for bad, message in (("strength@end", "write OUTCOME OP NUMBER"), ("strength@end >= lots", "write OUTCOME OP"),
-                         ("strenth@end > 3", "did you mean 'strength'"), ("strength@end > 1e999", "not a number")):
+                         ("strenth@end > 3", "did you mean 'strength'"), ("strength@end > 1e999", "not a number"),
+                         ("strength@end => 3", "unknown comparison '=>'"), ("strength@end === 3", "unknown comparison '==='")):
         with pytest.raises(DesignError, match=message):
             parse_condition(known, bad)
     with pytest.raises(DesignError, match="threshold must be a density above 0 and at most 1"):

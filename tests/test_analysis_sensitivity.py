@@ -73,6 +73,20 @@ def test_morris_ranks_them_too(known):
     assert result.sensitivity_csv().splitlines()[0] == "output,key,mu_star,mu_star_conf,sigma"
 
 
+@pytest.mark.parametrize("method", ["sobol", "morris"])
+def test_an_outcome_that_never_changes_has_no_index(method):
+    """Nothing explains a variance of 0: no index for any key (not a 0 that reads as "measured not to matter")."""
+    from sim.analysis.indices import analyse, sample
+
+    keys = ["a", "b"]
+    unit = sample(method, keys, 8, 1)
+    rows, pairs = analyse(method, keys, unit, np.full(len(unit), 7.0), 1)
+    assert all(value is None for key in keys for value in rows[key].values())
+    assert all(p[2:] == (None, None) for p in pairs) and len(pairs) == (1 if method == "sobol" else 0)
+    moving, _ = analyse(method, keys, unit, unit[:, 0] * 10, 1)  # one that does change: indices again
+    assert moving["a"][list(moving["a"])[0]] > 0
+
+
 def test_same_seed_same_bytes_for_one_and_two_workers(known):
     small = {DRIVES: "0:1", BARELY: "0:0.3"}  # two keys: Saltelli's scheme holds some points twice, run once
     one = sim.sensitivity(known, small, samples=8, replications=8, workers=1, progress=(told := []).append)

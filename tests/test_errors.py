@@ -45,7 +45,8 @@ def test_missing_names_what_and_how_to_install():
     error = missing("the dask backend", "dask.distributed", "dask")
     assert isinstance(error, MissingDependencyError) and isinstance(error, ImportError)
     assert str(error) == ("the dask backend needs dask.distributed, which is not installed; "
-                          "install it with pip install 'mss-sim[dask]'")
+                          "install it with pip install 'mss-sim[dask]' (in a clone of the repository: "
+                          "pip install -e '.[dask]')")
     assert INSTALL_HINTS == {"notebook": "pip install 'mss-sim[notebook]'", "dask": "pip install 'mss-sim[dask]'",
                              "analysis": "pip install 'mss-sim[analysis]'"}
 

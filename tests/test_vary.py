@@ -169,6 +169,18 @@ def test_bad_keys_and_priors_are_refused_before_anything_runs(every, no_runs, va
     assert message in str(error.value)
 
 
+def test_a_misspelt_key_is_blamed_not_the_value_its_prior_gives(every, no_runs):
+    """Every value fails alike for a key naming no contingent: the message says so without "(at 7, ...)"; a value
+    that only some of the prior's values break is named with the value."""
+    with pytest.raises(SimError) as error:
+        sim.run(every, replications=10, vary={"contingent.Westlnd.slip_days.median": {"dist": "uniform", "low": 7,
+                                                                                      "high": 30}})
+    assert "did you mean 'Westland'" in str(error.value) and "the lowest value" not in str(error.value)
+    with pytest.raises(SimError, match=r"got -7 \(at -7, the lowest value the prior gives\)"):
+        sim.run(every, replications=10, vary={"assumptions.slip_days.median": {"dist": "uniform", "low": -7,
+                                                                                "high": 30}})
+
+
 def test_parameters_varied_together_are_checked_at_their_corners(every, no_runs):
     vary = {"assumptions.fulfilment.mean": {"dist": "uniform", "low": 0.1, "high": 0.9},
             "assumptions.fulfilment.sd": {"dist": "uniform", "low": 0.05, "high": 0.35}}

@@ -37,7 +37,7 @@ def salib():
         from SALib.sample import morris as sample_morris
         from SALib.sample import sobol as sample_sobol
     except ImportError:
-        raise missing("sensitivity analysis and scenario discovery", "SALib", "analysis") from None
+        raise missing("sensitivity analysis (and scenario discovery)", "SALib", "analysis") from None
     return {"sobol": (sample_sobol, analyze_sobol), "morris": (sample_morris, analyze_morris)}
 
 
@@ -84,9 +84,10 @@ def analyse(method: str, keys: Sequence[str], unit: np.ndarray, y: Sequence[floa
     (None): nothing explains a variance of 0."""
     y = np.asarray(y, dtype=float)
     analyser = salib()[method][1]
-    if method == "sobol" and np.ptp(y) == 0:
+    if np.ptp(y) == 0:  # either method: Morris would say 0 for every key, as if each had been measured to matter not
         empty = {key: {c: None for c in COLUMNS[method]} for key in keys}
-        return empty, [(a, b, None, None) for i, a in enumerate(keys) for b in keys[i + 1:]]
+        pairs = [(a, b, None, None) for i, a in enumerate(keys) for b in keys[i + 1:]] if method == "sobol" else []
+        return empty, pairs
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SALib's notes on sample sizes; the intervals say how sure the indices are
         if method == "sobol":

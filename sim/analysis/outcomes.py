@@ -172,6 +172,10 @@ def parse_condition(scenario: Scenario, text: str) -> Condition:
     if not match:
         raise DesignError(f"--when {shown!r}: write OUTCOME OP NUMBER, e.g. 'strength@end >= 2500' "
                           f"(OP one of {', '.join(COMPARISONS)})")
+    stray = re.search(r"[=<>!]+$", match.group(1).rstrip())
+    if stray:  # '=>', '=<', '===': a comparison this does not know, not an outcome's name
+        raise DesignError(f"--when {shown!r}: unknown comparison {stray.group(0) + match.group(2)!r}; "
+                          f"OP is one of {', '.join(COMPARISONS)}")
     try:
         value = float(match.group(3).replace(",", "").replace("_", ""))
     except ValueError:

@@ -97,12 +97,11 @@ class Sensitivity:
         }
 
     def headline(self) -> list[str]:
-        """Sentences: the most influential key on the median strength and on P(authorized) at each checkpoint."""
+        """Sentences: the most influential key on each outcome (median strength and P(authorized) at each
+        checkpoint, P(deficit), and any outcome the user named)."""
         name, interval = RANKED[self.method]
         out = []
         for outcome in self.outcomes.items:
-            if outcome.statistic not in ("strength", "p_reach_authorized"):
-                continue
             first = self.ranking(outcome.name)[0]
             value = self.index(outcome.name, first)
             if value is None:

@@ -91,12 +91,19 @@ def resolve(scenario: Scenario, key: str, probes: list[tuple[Any, str]], option:
                                     f"change a value for every replication")
     base = slots(scenario)
     changed: dict[Slot, None] = {}
+    variants, failures = [], []
     for probe, note in probes:
         try:
-            variant = scenario.with_overrides({key: probe})
+            variants.append(scenario.with_overrides({key: probe}))
         except ScenarioError as error:
-            raise ScenarioError([Problem(option, None, p.path, p.message + (f" ({note})" if note else ""))
-                                 if p.file == "override" else p for p in error.problems]) from None
+            failures.append((error, note))
+    if failures:
+        error, note = failures[0]
+        if len(failures) == len(probes) > 1 and all(str(e) == str(error) for e, _ in failures):
+            note = ""  # every value fails alike: the key is at fault, not the value
+        raise ScenarioError([Problem(option, None, p.path, p.message + (f" ({note})" if note else ""))
+                             if p.file == "override" else p for p in error.problems]) from None
+    for variant in variants:
         changed.update(_changes(base, variant))
     if len(probes) == 1 and isinstance(probes[0][0], (int, float)):  # one value: nudged, to see where it goes
         for nudged in (probes[0][0] + 1e-6, probes[0][0] - 1e-6):
