@@ -82,6 +82,17 @@ def test_read_kinds_relative_errors_and_series_forms(tmp_path):
     assert sim.arrivals_needed(observations) == [("Kenya", dt.date(2024, 8, 27)), ("total", dt.date(2024, 8, 27))]
 
 
+def test_the_plain_form_of_a_series_reads_back_the_same():
+    """A country named 'arrived' or holding a ':' keeps its 'strength:' prefix: written plain, it would read back
+    as something else (every officer who arrived; a quantity before the ':')."""
+    day = dt.date(2024, 8, 27)
+    for written, plain in (("strength:arrived", "strength:arrived"), ("strength:A:B", "strength:A:B"),
+                           ("strength:Kenya", "Kenya"), ("arrived", "arrived:total"), ("Arrived:Chad", "arrived:Chad")):
+        first = sim.Observation(day, written, 1.0)
+        again = sim.Observation(day, first.series, 1.0)
+        assert first.series == plain and (again.quantity, again.country) == (first.quantity, first.country), written
+
+
 HEAD = "date,series,value,kind,relative_error\n"
 
 

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 import sim
 from sim.analysis.abc import Options, smc
-from sim.analysis.distance import KINDS, targets, to_fit
+from sim.analysis.distance import KINDS, targets
+from sim.analysis.observations import check_observations
 from sim.analysis.priors import density, weighted_quantile
 from sim.dists import Dist
 from sim.errors import InputError
@@ -159,24 +160,30 @@ def test_an_unknown_kind_is_refused_and_cumulative_arrivals_are_kept(fast):
     scenario = fast
     with pytest.raises(sim.analysis.observations.ObservationError, match="kind 'roughly'"):
         targets(scenario, [Observed(dt.date(2024, 2, 1), "total", 1.0, "roughly")])
-    kept, warnings = to_fit(scenario, [(dt.date(2024, 2, 1), "arrived:C0", 20.0), (dt.date(2024, 2, 1), "total", 9.0),
-                                       (dt.date(2024, 2, 1), "Nowhere", 9.0)])
+    kept, warnings = check_observations(scenario, [(dt.date(2024, 2, 1), "arrived:C0", 20.0),
+                                                   (dt.date(2024, 2, 1), "total", 9.0),
+                                                   (dt.date(2024, 2, 1), "Nowhere", 9.0)])
     assert [(obs.series, obs.value) for obs in kept] == [("arrived:C0", 20.0), ("total", 9.0)]
     assert len(warnings) == 1 and "'Nowhere' is neither 'total' nor a country" in warnings[0]
 
 
 def test_the_distance_of_cumulative_arrivals_by_hand(fast):
-    """Strength and arrivals side by side: each observation takes its own figure of the replication."""
-    day = dt.date(2024, 2, 1)
-    aims = targets(fast, [Observed(day, "total", 100.0), Observed(day, "arrived:C1", 20.0),
-                          Observed(dt.date(2024, 3, 1), "arrived:total", 200.0, "at_least")])
-    assert aims.days == (fast.day(day), fast.day(dt.date(2024, 3, 1)))
-    assert aims.arrivals == (("C1", fast.day(day)), ("total", fast.day(dt.date(2024, 3, 1))))
+    """Strength and arrivals side by side, the arrivals listed out of their probes' order and one probe observed
+    twice: each observation takes its own figure of the replication."""
+    feb, mar = dt.date(2024, 2, 1), dt.date(2024, 3, 1)
+    aims = targets(fast, [Observed(mar, "arrived", 200.0, "at_least"), Observed(feb, "total", 100.0),
+                          Observed(feb, "arrived:C1", 20.0), Observed(mar, "arrived:total", 300.0, "at_most")])
+    assert aims.days == (fast.day(feb), fast.day(mar))
+    assert aims.arrivals == (("C1", fast.day(feb)), ("total", fast.day(mar)))  # in the run's series order
     kept = np.zeros((2, 12, 2))
     kept[:, -1, 0] = [90, 100]  # the total on 1 February
-    arrived = np.array([[20, 150], [10, 200]])
-    expected = [np.sqrt((0.1 ** 2 + 0 + 0.25 ** 2) / 3), np.sqrt((0 + 0.5 ** 2 + 0) / 3)]
-    assert np.allclose(aims.distances(kept, arrived), expected)
+    arrived = np.array([[20, 150], [10, 400]])  # C1 on 1 February, everyone by 1 March
+    errors = [[0.25, 0.1, 0.0, 0.0], [0.0, 0.0, 0.5, 100 / 300]]
+    assert np.allclose(aims.distances(kept, arrived), np.sqrt(np.mean(np.square(errors), axis=1)))
+    with pytest.raises(sim.analysis.observations.ObservationError, match="'Nowhere' is neither 'total' nor"):
+        targets(fast, [Observed(feb, "arrived:Nowhere", 1.0)])
+    with pytest.raises(sim.analysis.observations.ObservationError, match="unknown quantity 'sent'"):
+        targets(fast, [Observed(feb, "sent:C1", 1.0)])
 
 
 ONE_TOUR = """\
@@ -216,6 +223,12 @@ def test_cumulative_arrivals_tell_what_strength_no_longer_shows(tmp_path):
     assert (run.replication_curves("X")[:, scenario.day(day)] == 0).all() and each.max() > 0
     assert np.array_equal(np.bincount(each, minlength=len(run.arrived_distribution("X", day))),
                           run.arrived_distribution("X", day))
+    early = dt.date(2024, 1, 20)  # several kept chunks, merged from two workers: each replication's own, in order
+    one, two = (sim.run(scenario, replications=1500, seed=4, workers=w, keep_replications=True,
+                        arrivals=[("X", early), ("total", day)]) for w in (1, 2))
+    for series, when in (("X", early), ("total", day)):
+        assert np.array_equal(one.replication_arrived(series, when), two.replication_arrived(series, when))
+    assert np.array_equal(one.replication_arrived("X", early), one.replication_curves("X")[:, scenario.day(early)])
     observed = [sim.Observation(day, "arrived:X", 60), sim.Observation(day, "total", 0)]
     fitted = sim.calibrate(scenario, observed, fit={"contingent.X.fulfilment": {"dist": "uniform", "low": 0, "high": 1}},
                            particles=200, options=Options(generations=5, simulations=20_000), replications=64,

@@ -31,10 +31,10 @@ from .abc import Generation, Options, smc
 from .backtests import backtest
 from .calibration_files import calibration_figure, save_calibration
 from .calibration_report import calibration_summary, calibration_text
-from .distance import check_kinds, date_of, kind_of, rel_error_of, targets, to_fit
+from .distance import check_kinds, date_of, kind_of, rel_error_of, targets
 from .fits import POSTERIOR_FILE, CalibrationData, Fitted, calibrated_name
 from .journal import append_journal, read_journal
-from .observations import ObservationError, arrivals_needed
+from .observations import ObservationError, arrivals_needed, check_observations
 from .priors import as_priors
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ def calibrate(scenario, observations: Sequence, fit: Mapping[str, Any] | None = 
     options = dataclasses.replace(options or Options(), particles=int(particles)).checked()
     check_priors(scenario, priors, bool(fit))
     check_kinds(observations)
-    observations = to_fit(scenario, observations)[0]  # the CLI says what was left out
+    observations = check_observations(scenario, observations)[0]  # the CLI says what was left out
     cutoffs = [until] + sorted(set(rolling))
     splits = [split(observations, cutoff) for cutoff in cutoffs]
     for cutoff, (used, _) in zip(cutoffs, splits):

@@ -77,9 +77,15 @@ def calibration_figure(cal: Calibration):
     from ..plots import calibration_chart  # matplotlib only when a chart is drawn
 
     main = cal.main
-    used, later = ([(date_of(o), o[1], float(o[2]), o[3] if len(o) > 3 else "") for o in observations
-                    if not is_arrived(o)] for observations in (main.used, main.later))  # the fan shows strength
-    arrived = sum(is_arrived(o) for o in main.used + main.later)
+
+    def row(o) -> tuple:
+        """An observation as the chart takes it: (date, series, value, source)."""
+        return date_of(o), o[1], float(o[2]), o[3] if len(o) > 3 else ""
+
+    # the fan shows strength; figures of cumulative arrivals are counted and credited in the footnote
+    used = [row(o) for o in main.used if not is_arrived(o)]
+    later = [row(o) for o in main.later if not is_arrived(o)]
+    arrived = [row(o) for o in main.used + main.later if is_arrived(o)]
     return calibration_chart(main.predictive, used, later, main.until, prior_and_posterior(cal), main.fit.simulated,
                              cal.options.particles, arrived)
 

@@ -22,16 +22,12 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
-from .observations import ObservationError, check_observations
+from .observations import ObservationError, split_series
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
 
 KINDS = ("exact", "approx", "at_least", "at_most")
-#: How a series of cumulative arrivals is written (``arrived:COUNTRY``).
-ARRIVED = "arrived:"
-
-
 def kind_of(observation) -> str:
     """An observation's kind (``exact`` when it does not say)."""
     return str(getattr(observation, "kind", None) or "exact")
@@ -96,41 +92,43 @@ def check_kinds(observations: Sequence) -> None:
             raise ObservationError(f"{where}: relative_error must be >= 0 for an approx observation")
 
 
-def to_fit(scenario: Scenario, observations: Sequence) -> tuple[list, list[str]]:
-    """``(kept, warnings)``: the observations a fit compares (strength on the ground or cumulative arrivals of a
-    series the scenario has), and a warning for each left out (a country it lacks)."""
-    return check_observations(scenario, observations)
+def series_of(observation) -> tuple[str, str]:
+    """``(quantity, country)`` of an observation: its own (a :class:`~sim.analysis.observations.Observation`), or
+    read from its series as an observations file is (a plain tuple); ObservationError for no known form."""
+    quantity = getattr(observation, "quantity", None)
+    if quantity is not None:
+        return str(quantity), str(observation.country)
+    try:
+        return split_series(observation[1])
+    except ValueError as error:
+        raise ObservationError(f"{getattr(observation, 'where', '') or 'observation'}: series: {error}") from None
 
 
 def is_arrived(observation) -> bool:
     """Whether an observation counts cumulative arrivals (``arrived:COUNTRY``) rather than strength."""
-    return str(getattr(observation, "quantity", "strength")) == "arrived" or str(observation[1]).startswith(ARRIVED)
-
-
-def country_of(observation) -> str:
-    """The country (or "total") an observation's series names."""
-    country = getattr(observation, "country", None)
-    if country is not None:
-        return str(country)
-    series = str(observation[1])
-    return (series[len(ARRIVED):] or "total") if series.startswith(ARRIVED) else series
+    return series_of(observation)[0] == "arrived"
 
 
 def targets(scenario: Scenario, observations: Sequence) -> Targets:
     """The Targets of ``observations`` (checked: kinds, series, dates within the run) on ``scenario``."""
     check_kinds(observations)
     names = [c.country for c in scenario.contingents] + ["total"]
+    series = [series_of(obs) for obs in observations]
+    for obs, (_, country) in zip(observations, series):
+        if country not in names:
+            raise ObservationError(f"{getattr(obs, 'where', '') or obs[1]}: {country!r} is neither 'total' nor a "
+                                   f"country of {scenario.name!r}")
     days = sorted({scenario.day(date_of(obs)) for obs in observations})
     where = {day: k for k, day in enumerate(days)}
-    arrived = np.array([is_arrived(obs) for obs in observations], dtype=bool)
-    probes = sorted({(country_of(obs), scenario.day(date_of(obs))) for obs, a in zip(observations, arrived) if a},
-                    key=lambda p: (names.index(p[0]), p[1]))
-    at = [probes.index((country_of(obs), scenario.day(date_of(obs)))) if a else where[scenario.day(date_of(obs))]
-          for obs, a in zip(observations, arrived)]
+    arrived = np.array([quantity == "arrived" for quantity, _ in series], dtype=bool)
+    probes = sorted({(country, scenario.day(date_of(obs))) for obs, (_, country), a in zip(observations, series, arrived)
+                     if a}, key=lambda p: (names.index(p[0]), p[1]))
+    at = [probes.index((country, scenario.day(date_of(obs)))) if a else where[scenario.day(date_of(obs))]
+          for obs, (_, country), a in zip(observations, series, arrived)]
     return Targets(
         days=tuple(days),
         arrivals=tuple(probes),
-        series=np.array([names.index(country_of(obs)) for obs in observations], dtype=np.int64),
+        series=np.array([names.index(country) for _, country in series], dtype=np.int64),
         at=np.array(at, dtype=np.int64),
         arrived=arrived,
         values=np.array([float(obs[2]) for obs in observations]),

@@ -38,7 +38,8 @@ class Observation(tuple):
     """``(date, series, value, source)``; also ``kind``, ``relative_error`` (approx only, else None), ``quantity``
     ("strength" or "arrived"), ``country`` (a country or "total") and ``where`` (``FILE:LINE``, where it was read).
 
-    ``series`` is kept in its plain form: ``COUNTRY`` for strength (``strength:NAME`` if the name holds a ':'),
+    ``series`` is kept in its plain form: ``COUNTRY`` for strength (``strength:NAME`` if the name holds a ':' or
+    is ``arrived``),
     ``arrived:COUNTRY`` or ``arrived:total`` for cumulative arrivals. Raises :class:`ObservationError` for a series
     of no known form.
     """
@@ -49,7 +50,7 @@ class Observation(tuple):
             quantity, country = split_series(series)
         except ValueError as error:
             raise ObservationError(f"{where or 'observation'}: series: {error}") from None
-        plain = country if quantity == "strength" and ":" not in country else f"{quantity}:{country}"
+        plain = country if quantity == "strength" and _reads_as(country, quantity) else f"{quantity}:{country}"
         self = super().__new__(cls, (date, plain, value, source))
         self.where, self.kind, self.relative_error = where, kind, relative_error
         self.quantity, self.country = quantity, country
@@ -62,6 +63,15 @@ class Observation(tuple):
     series = property(lambda self: self[1])
     value = property(lambda self: self[2])
     source = property(lambda self: self[3])
+
+
+def _reads_as(country: str, quantity: str) -> bool:
+    """Whether ``country`` written alone reads back as (``quantity``, ``country``): not so for a name holding a ':'
+    or named like a quantity (``arrived``)."""
+    try:
+        return split_series(country) == (quantity, country)
+    except ValueError:
+        return False
 
 
 def split_series(text: str) -> tuple[str, str]:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from ..analysis.abc import STOPS, Generation, Options
 from ..analysis.calibration import calibrate
-from ..analysis.distance import check_kinds, to_fit
+from ..analysis.distance import check_kinds
 from ..analysis.journal import read_journal
-from ..analysis.observations import ObservationError, read_observations
+from ..analysis.observations import ObservationError, check_observations, read_observations
 from ..runner import OverallBar
 from ..scenario import load
 from ..text import count_text, json_text, percent_text, plural, significant_text
@@ -57,7 +57,7 @@ def cmd_calibrate(args) -> int:
     try:
         observations = read_observations(args.observed)
         check_kinds(observations)
-        warnings = to_fit(scenario, observations)[1]
+        warnings = check_observations(scenario, observations)[1]
     except ObservationError as error:  # FILE:LINE: message, as validate prints problems
         print(error, file=sys.stderr)
         return BAD_INPUT

@@ -24,10 +24,10 @@ PANELS = 4
 
 
 def calibration_chart(result: Any, used: Sequence[tuple], later: Sequence[tuple], until: dt.date | None,
-                      keys: Sequence[dict], simulated: int, particles: int, arrived: int = 0) -> Figure:
+                      keys: Sequence[dict], simulated: int, particles: int, arrived: Sequence[tuple] = ()) -> Figure:
     """The predictive fan of total strength, each observed contingent's median and 5-95% band, the figures fitted
     (filled diamonds) and those after ``until`` (open diamonds, not fitted), ``until`` as a vertical line, and
-    the number of figures of cumulative arrivals (``arrived``, not drawn) in the footnote; below,
+    the figures of cumulative arrivals (``arrived``: counted and credited in the footnote, not drawn); below,
     each key's prior density (grey) against its posterior (a weighted histogram). ``used`` and ``later`` are
     ``(date, series, value, source)``; ``keys`` are ``{"key", "prior", "grid", "density", "values", "weights"}``."""
     sc = result.scenario
@@ -79,11 +79,11 @@ def calibration_chart(result: Any, used: Sequence[tuple], later: Sequence[tuple]
                             loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=NOTE_SIZE, frameon=False)
     more = f" Keys not drawn: {', '.join(item['key'] for item in keys[PANELS:])}." if len(keys) > PANELS else ""
     if arrived:
-        more += f" {plural(arrived, 'figure')} of cumulative arrivals (arrived:COUNTRY) not drawn (calibration.json)."
+        more += f" {plural(len(arrived), 'figure')} of cumulative arrivals (arrived:COUNTRY) not drawn (calibration.json)."
     add_title(fig, f"{sc.name} — posterior predictive ({result.replications:,} replications)",
               f"fitted by ABC-SMC: {plural(particles, 'particle')} a generation, "
               f"{simulated:,} replications simulated; below, each key's prior and posterior", overrides=sc.overrides)
-    sources = [str(o[3]) for o in everything if o[3]]
+    sources = [str(o[3]) for o in [*everything, *arrived] if o[3]]
     add_footnote(fig, [result], extra_sources=sources, extra_note=more.strip())
     return plain_text(fig)
 
