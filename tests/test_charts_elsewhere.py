@@ -65,6 +65,22 @@ def test_a_chart_that_cannot_be_drawn_elsewhere_fails_where_it_is_asked_for(det1
         assert drawers.chart("strength_chart", no_funding, ("png",)).bytes("png").startswith(b"\x89PNG")
 
 
+def test_stopping_at_once_does_not_wait_for_a_chart_being_sent():
+    """Ctrl-C while large charts' data is still being sent (the pipe full, the process busy getting ready):
+    ``close(terminate=True)`` returns at once, and every chart says it was not drawn, instead of hanging
+    (``multiprocessing.Pool.terminate()``, which the drawers used to be, could wait forever here)."""
+    import time
+
+    drawers = Drawers(1)
+    charts = [drawers.chart("strength_chart", b"x" * 20_000_000, ("png",)) for _ in range(3)]
+    began = time.perf_counter()
+    drawers.close(terminate=True)
+    assert time.perf_counter() - began < 60
+    for chart in charts:
+        with pytest.raises(Exception):  # noqa: B017 - a broken pipe, or the process that ended
+            chart.bytes("png")
+
+
 def test_format_none_draws_no_chart_and_never_imports_matplotlib(tmp_path):
     out = tmp_path / "out"
     code = ("import sys; from sim.cli import main; "
