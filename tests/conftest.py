@@ -8,12 +8,20 @@ nothing else in the temporary folder.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 import sim
 from sim.runner.backends import LocalBackend
+
+#: Hypothesis draws the same examples on every run (what CI tested is what lands; a failure can be rerun);
+#: ``HYPOTHESIS_PROFILE=explore`` draws new ones each run, to look for more.
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"

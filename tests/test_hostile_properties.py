@@ -99,11 +99,15 @@ def mutants(draw):
 
 def reachable(document, path) -> bool:
     """True if ``path`` still leads somewhere in ``document`` (earlier mutations may have cut it)."""
-    try:
-        get(document, path)
-        return True
-    except (KeyError, IndexError, TypeError):
-        return False
+    node = document
+    for part in path:  # through tables and arrays only: a string replaced for a table indexes too ("abc"[0])
+        if not isinstance(node, (dict, list)):
+            return False
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    return True
 
 
 # --------------------------------------------------------------------------- a TOML writer that writes anything
