@@ -22,12 +22,14 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
-from .observations import ObservationError, split_series
+from .observations import ObservationError, as_observation
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
 
 KINDS = ("exact", "approx", "at_least", "at_most")
+
+
 def kind_of(observation) -> str:
     """An observation's kind (``exact`` when it does not say)."""
     return str(getattr(observation, "kind", None) or "exact")
@@ -93,15 +95,10 @@ def check_kinds(observations: Sequence) -> None:
 
 
 def series_of(observation) -> tuple[str, str]:
-    """``(quantity, country)`` of an observation: its own (a :class:`~sim.analysis.observations.Observation`), or
-    read from its series as an observations file is (a plain tuple); ObservationError for no known form."""
-    quantity = getattr(observation, "quantity", None)
-    if quantity is not None:
-        return str(quantity), str(observation.country)
-    try:
-        return split_series(observation[1])
-    except ValueError as error:
-        raise ObservationError(f"{getattr(observation, 'where', '') or 'observation'}: series: {error}") from None
+    """``(quantity, country)`` of an observation (a plain tuple's series read as an observations file's is);
+    ObservationError for a series of no known form."""
+    observation = as_observation(observation)
+    return observation.quantity, observation.country
 
 
 def is_arrived(observation) -> bool:

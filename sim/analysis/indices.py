@@ -84,7 +84,7 @@ def analyse(method: str, keys: Sequence[str], unit: np.ndarray, y: Sequence[floa
     (None): nothing explains a variance of 0."""
     y = np.asarray(y, dtype=float)
     analyser = salib()[method][1]
-    if np.ptp(y) == 0:  # either method: Morris would say 0 for every key, as if each had been measured to matter not
+    if np.ptp(y) == 0:  # either method (Morris would give every key 0, as if measured and found not to matter)
         empty = {key: {c: None for c in COLUMNS[method]} for key in keys}
         pairs = [(a, b, None, None) for i, a in enumerate(keys) for b in keys[i + 1:]] if method == "sobol" else []
         return empty, pairs

@@ -107,7 +107,8 @@ def add_calibrate(command, run_options) -> None:
     parser = command("calibrate", "Fit a scenario's assumptions to reported figures (ABC-SMC) and project from them.")
     parser.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
     parser.add_argument("--observed", required=True, metavar="FILE.csv",
-                        help="observations: CSV with header date,series,value[,source][,kind][,relative_error] (as for sim backtest)")
+                        help="observations: CSV with header date,series,value[,source][,kind][,relative_error] "
+                             "(as for sim backtest)")
     parser.add_argument("--until", metavar="DATE", help="fit the observations dated up to DATE (default: all); "
                                                         "those after it are scored out of sample")
     parser.add_argument("--fit", action="append", metavar="KEY=PRIOR",
