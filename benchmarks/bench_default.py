@@ -1,7 +1,8 @@
 """The default job, `sim run` (scenarios/baseline.toml, its charts and report), against a previous version.
 
 Both versions run as a user runs them: `python -m sim run -n N -o DIR --force -q` in a fresh process,
-from the root of their own checkout with PYTHONPATH set to it. Runs alternate (previous first in
+from the root of their own checkout with PYTHONPATH set to it, bytecode cached (PYTHONDONTWRITEBYTECODE,
+set on some machines, would have both compile every module on every run). Runs alternate (previous first in
 odd rounds, this version first in even ones) so that a busy spell of a shared machine hits both;
 each figure is the median of the rounds, and the ratio is this version's median over the previous
 one's. The previous version is a git worktree of `--commit` (made here and removed afterwards), or
@@ -50,6 +51,7 @@ def one_run(root: Path, replications: int, out: Path, extra: list[str]) -> tuple
     """Wall and CPU seconds (this process's children: the command and its workers) of one `sim run`."""
     command = [sys.executable, "-m", "sim", "run", "-n", str(replications), "-o", str(out), "--force", "-q", *extra]
     env = {**os.environ, "PYTHONPATH": str(root)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # compiled once and cached, as a user's Python does (not every run)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(command, cwd=root, env=env, check=True, stdout=subprocess.DEVNULL)

@@ -44,28 +44,63 @@ CHARTS_WHERE = "MSS_SIM_CHARTS"
 
 _charts_elsewhere = False
 
+#: A run of more replications than this is cut into several chunks, run by worker processes
+#: (:data:`sim.runner.chunks.CHUNK`, which a test checks; not imported here, as that would import NumPy first).
+POOL_ABOVE = 512
+
 
 def start_early(argv: list[str]) -> None:
-    """For ``sim run`` with charts, choose where they are drawn (:func:`charts_elsewhere`); to draw them elsewhere,
-    start the fork server now, importing the runner and matplotlib once for every process it will fork, while
-    this process imports the commands and runs the replications."""
+    """For ``sim run``, start the fork server now, while this process imports the commands, if the run will start
+    processes: to draw its charts elsewhere (:func:`charts_elsewhere`; the server then imports matplotlib too),
+    or to run its replications in worker processes (more than one chunk and more than one worker)."""
     global _charts_elsewhere
     _charts_elsewhere = False
     words = [w for w in argv if not w.startswith("-")]
     if not words or words[0] != "run" or "forkserver" not in multiprocessing.get_all_start_methods():
         return
-    formats = [argv[k + 1] for k, w in enumerate(argv[:-1]) if w == "--format"]
-    formats += [w.partition("=")[2] for w in argv if w.startswith("--format=")]
-    if formats and formats[-1].strip().lower() == "none":
-        return
-    where = os.environ.get(CHARTS_WHERE, "")
-    if where == "here" or (where != "elsewhere" and spare_cores() < 1):
-        return
     from multiprocessing import forkserver
 
-    context(PRELOAD + CHARTS)
+    if _charts_drawn_elsewhere(argv):
+        context(PRELOAD + CHARTS)
+        _charts_elsewhere = True
+    elif _pool_likely(argv):
+        context(PRELOAD)
+    else:
+        return
     forkserver.ensure_running()
-    _charts_elsewhere = True
+
+
+def _option(argv: list[str], *names: str) -> str | None:
+    """The last value given to one of the options ``names`` in ``argv`` (``-n 10``, ``-n10``, ``--workers=2``), or None."""
+    value = None
+    for k, word in enumerate(argv):
+        for name in names:
+            if word == name and k + 1 < len(argv):
+                value = argv[k + 1]
+            elif word.startswith(name + "=") or (len(name) == 2 and word.startswith(name) and len(word) > 2):
+                value = word[len(name):].lstrip("=")
+    return value
+
+
+def _charts_drawn_elsewhere(argv: list[str]) -> bool:
+    """Whether ``sim run`` with ``argv`` draws charts (not ``--format none``) in other processes: as
+    :data:`CHARTS_WHERE` says, else only with a core free."""
+    if (_option(argv, "--format") or "").strip().lower() == "none":
+        return False
+    where = os.environ.get(CHARTS_WHERE, "")
+    return where == "elsewhere" or (where != "here" and spare_cores() >= 1)
+
+
+def _pool_likely(argv: list[str]) -> bool:
+    """Whether ``sim run`` with ``argv`` will likely start local worker processes: two cores or more, not one worker,
+    not Dask, and more replications than one chunk (:data:`POOL_ABOVE`; the scenario's own count when no ``-n``)."""
+    try:
+        replications = int(_option(argv, "-n", "--replications") or POOL_ABOVE + 1)
+        workers = int(_option(argv, "--workers") or 2)
+    except ValueError:
+        return False  # the parser will say what is wrong
+    return ((os.cpu_count() or 1) > 1 and workers > 1 and replications > POOL_ABOVE
+            and _option(argv, "--backend") in (None, "local"))
 
 
 def charts_elsewhere() -> bool:

@@ -137,3 +137,26 @@ def test_the_explorer_fan_redrawn_in_place_is_the_fan_drawn_anew():
     assert png(live.figure) != png(LiveFan(first).figure)
     texts = " ".join(t.get_text() for t in live.figure.texts)
     assert "assumptions.fulfilment" in texts  # the subtitle names the value changed
+
+
+@pytest.mark.parametrize("argv, likely", [
+    (["run"], True),  # the scenario's own count: the baseline's 1,000
+    (["run", "-n", "1000"], True),
+    (["run", "-n1000", "--format=none"], True),
+    (["run", "--replications=513"], True),
+    (["run", "-n", "512"], False),  # one chunk: run in this process
+    (["run", "-n", "10"], False),
+    (["run", "-n", "1000", "--workers", "1"], False),
+    (["run", "--workers=1"], False),
+    (["run", "-n", "1000", "--backend", "dask"], False),
+    (["run", "-n", "ten"], False),  # the parser says what is wrong
+])
+def test_sim_run_starts_the_fork_server_early_only_when_it_will_likely_start_workers(argv, likely, monkeypatch):
+    from sim import processes
+    from sim.runner.chunks import CHUNK
+
+    assert processes.POOL_ABOVE == CHUNK
+    monkeypatch.setattr(processes.os, "cpu_count", lambda: 2)
+    assert processes._pool_likely(argv) is likely
+    monkeypatch.setattr(processes.os, "cpu_count", lambda: 1)
+    assert processes._pool_likely(argv) is False
