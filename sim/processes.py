@@ -71,7 +71,7 @@ def start_early(argv: list[str]) -> None:
 
 
 def _option(argv: list[str], *names: str) -> str | None:
-    """The last value given to one of the options ``names`` in ``argv`` (``-n 10``, ``-n10``, ``--workers=2``), or None."""
+    """The last value of one of the options ``names`` in ``argv`` (``-n 10``, ``-n10``, ``--workers=2``), or None."""
     value = None
     for k, word in enumerate(argv):
         for name in names:
@@ -93,7 +93,8 @@ def _charts_drawn_elsewhere(argv: list[str]) -> bool:
 
 def _pool_likely(argv: list[str]) -> bool:
     """Whether ``sim run`` with ``argv`` will likely start local worker processes: two cores or more, not one worker,
-    not Dask, and more replications than one chunk (:data:`POOL_ABOVE`; the scenario's own count when no ``-n``)."""
+    not Dask, and more replications than one chunk (:data:`POOL_ABOVE`); without ``-n``, the scenario's count is
+    taken to be more (the baseline's is 1,000)."""
     try:
         replications = int(_option(argv, "-n", "--replications") or POOL_ABOVE + 1)
         workers = int(_option(argv, "--workers") or 2)
