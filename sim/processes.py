@@ -17,7 +17,6 @@ import multiprocessing.context
 import os
 import signal
 import threading
-import time
 
 #: What the fork server imports before it forks: the runner and everything below it (not matplotlib).
 PRELOAD = ["sim.runner.chunks"]
@@ -39,7 +38,7 @@ def context(preload: list[str] = PRELOAD) -> multiprocessing.context.BaseContext
 
 
 #: Where ``sim run`` draws its charts: ``elsewhere`` (other processes), ``here`` (this one), or, unset, elsewhere
-#: only when a core is free (the test seam, and a user's choice on a machine they know).
+#: with two cores or more (the test seam, and a user's choice on a machine they know).
 CHARTS_WHERE = "MSS_SIM_CHARTS"
 
 _charts_elsewhere = False
@@ -84,11 +83,11 @@ def _option(argv: list[str], *names: str) -> str | None:
 
 def _charts_drawn_elsewhere(argv: list[str]) -> bool:
     """Whether ``sim run`` with ``argv`` draws charts (not ``--format none``) in other processes: as
-    :data:`CHARTS_WHERE` says, else only with a core free."""
+    :data:`CHARTS_WHERE` says, else with two cores or more."""
     if (_option(argv, "--format") or "").strip().lower() == "none":
         return False
     where = os.environ.get(CHARTS_WHERE, "")
-    return where == "elsewhere" or (where != "here" and spare_cores() >= 1)
+    return where == "elsewhere" or (where != "here" and (os.cpu_count() or 1) > 1)
 
 
 def _pool_likely(argv: list[str]) -> bool:
@@ -105,24 +104,9 @@ def _pool_likely(argv: list[str]) -> bool:
 
 
 def charts_elsewhere() -> bool:
-    """Whether :func:`start_early` chose to draw ``sim run``'s charts in other processes: only with a core free
-    (on a busy machine, the processes' own imports cost more than drawing in parallel saves)."""
+    """Whether :func:`start_early` chose to draw ``sim run``'s charts in other processes: with two cores or more,
+    however busy they are (measured faster than drawing here even with both cores taken by other work)."""
     return _charts_elsewhere
-
-
-def spare_cores() -> float:
-    """How many cores are free right now: the cores less the processes ready to run (this one included), by the
-    median of a few looks at /proc/loadavg; elsewhere, the cores less the load of the last minute and this one."""
-    cores = os.cpu_count() or 1
-    try:
-        looks = []
-        for _ in range(5):
-            with open("/proc/loadavg", encoding="ascii") as handle:
-                looks.append(int(handle.read().split()[3].split("/")[0]))
-            time.sleep(0.002)
-        return cores - sorted(looks)[2]
-    except (OSError, ValueError, IndexError):
-        return cores - os.getloadavg()[0] - 1 if hasattr(os, "getloadavg") else cores - 1
 
 
 def lifeline(start: multiprocessing.context.BaseContext):
