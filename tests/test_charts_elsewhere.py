@@ -39,7 +39,7 @@ def test_charts_drawn_elsewhere_are_the_charts_drawn_here(result, tmp_path):
     assert files["report.html"].count(b"<svg") == 2
 
 
-def test_sim_run_draws_its_charts_elsewhere_with_a_core_free_and_the_files_are_the_same(tmp_path, monkeypatch):
+def test_sim_run_draws_its_charts_elsewhere_or_here_and_the_files_are_the_same(tmp_path, monkeypatch):
     import sim.cli.commands
     from sim.cli import main
     from sim.processes import CHARTS_WHERE

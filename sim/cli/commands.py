@@ -49,7 +49,7 @@ def cmd_run(args) -> int:
     varied = [f"vary {item.strip()}" for item in args.vary or []] + ([f"params {args.params}"] if args.params else [])
     asked = question("run", [path], args.set, *[f"--{item}" for item in varied])
     out, foreign = output_folder(args, default_output(path, (args.set or []) + varied), asked)
-    # the charts are drawn in other processes (with two cores or more), which import matplotlib while the replications run
+    # the charts are drawn in other processes (two cores or more), which import matplotlib while the replications run
     with Drawers(charts(scenario)) if formats and charts_elsewhere() else nullcontext() as drawers:
         result = run(
             scenario, replications=args.replications, seed=args.seed, workers=args.workers,
