@@ -9,6 +9,11 @@ Anything else is a bug, and exits 1 with an "internal error" line.
 
 from __future__ import annotations
 
+#: The CLI's exit code for bad input (a :class:`SimError`).
+BAD_INPUT = 2
+#: The CLI's exit code for an interrupted command (Ctrl-C), as shells report a process ended by SIGINT.
+INTERRUPTED = 130
+
 #: What to install for each optional feature.
 INSTALL_HINTS = {
     "notebook": "pip install 'mss-sim[notebook]'",

@@ -34,6 +34,14 @@ def context(preload: list[str] = PRELOAD) -> multiprocessing.context.BaseContext
     start = multiprocessing.get_context("forkserver")
     if getattr(forkserver._forkserver, "_forkserver_pid", None) is None:  # noqa: SLF001 - else it runs, with its own
         start.set_forkserver_preload(preload)
+        if threading.current_thread() is threading.main_thread():
+            # started with Ctrl-C ignored (as it ignores it once it serves): a Ctrl-C while it imports ``preload``
+            # is this process's to report, not a traceback of the server's
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+            try:
+                forkserver.ensure_running()
+            finally:
+                signal.signal(signal.SIGINT, previous)
     return start
 
 

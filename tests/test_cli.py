@@ -267,3 +267,18 @@ def test_bad_invocations_exit_2_with_one_line(args, says, tmp_path, monkeypatch,
     assert says in one_error_line(err)
     assert out == ""
     assert list(tmp_path.iterdir()) == []  # nothing written, not even results/
+
+
+def test_ctrl_c_before_the_command_begins_exits_130_without_a_traceback(tmp_path, monkeypatch, capsys):
+    """Ctrl-C while ``sim`` starts its fork server or imports its commands (the first second of a run)."""
+    import sim.cli
+
+    def interrupted(argv):
+        raise KeyboardInterrupt
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sim.cli, "start_early", interrupted)
+    assert main(["run", "-n", "10"]) == 130
+    err = capsys.readouterr().err
+    assert err == "sim: interrupted before it began; nothing was written\n"
+    assert list(tmp_path.iterdir()) == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 
+from ..errors import BAD_INPUT, INTERRUPTED
 from ..processes import start_early
 
 
@@ -19,13 +20,16 @@ def main(argv: list[str] | None = None) -> int:
     A command that will start processes has the fork server start first, so that it imports the runner
     while this process imports the commands (:func:`sim.processes.start_early`).
     """
-    start_early(sys.argv[1:] if argv is None else argv)
-    from .failures import failure
-    from .options import BAD_INPUT
-    from .parser import build_parser, parse
+    try:
+        start_early(sys.argv[1:] if argv is None else argv)
+        from .failures import failure
+        from .parser import build_parser, parse
 
-    parser = build_parser()
-    args = parse(parser, argv)
+        parser = build_parser()
+        args = parse(parser, argv)
+    except KeyboardInterrupt:  # before any command has begun: nothing was written
+        print("sim: interrupted before it began; nothing was written", file=sys.stderr)
+        return INTERRUPTED
     if not args.command:
         parser.print_help()
         return BAD_INPUT
@@ -36,9 +40,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def __getattr__(name: str):
-    """``build_parser``, ``parse``, ``failure`` and ``BAD_INPUT``, from their modules when first asked for (they
+    """``build_parser``, ``parse`` and ``failure``, from their modules when first asked for (they
     import every command, which :func:`main` does only after the fork server has started)."""
-    where = {"build_parser": ".parser", "parse": ".parser", "failure": ".failures", "BAD_INPUT": ".options"}
+    where = {"build_parser": ".parser", "parse": ".parser", "failure": ".failures", }
     if name not in where:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     from importlib import import_module

@@ -9,15 +9,12 @@ import re
 import sys
 from pathlib import Path
 
-from ..errors import SimError
+from ..errors import BAD_INPUT, INTERRUPTED, SimError  # noqa: F401 - the exit codes, for the commands
 from ..files import CHART_FORMATS as FORMATS
 from ..files import check_target, read_marker, tidy
 from ..scenario import Problem, Scenario, ScenarioError, load
 from ..text import parse_value, plural
 
-BAD_INPUT = 2
-#: The exit code of an interrupted command (Ctrl-C), as shells report a process ended by SIGINT.
-INTERRUPTED = 130
 
 
 class UsageError(SimError):
