@@ -17,7 +17,7 @@ from sim.analysis.sweeps import sweep_variants
 from sim.cli import main
 from sim.results import Result
 
-from conftest import BASELINE
+from conftest import BASELINE, ROOT
 from helpers import one_error_line, png_size, read_csv
 
 
@@ -145,3 +145,26 @@ def test_sweep_resume_through_the_cli(det, tmp_path, count_runs, capsys):
     assert main(args + ["-o", str(tmp_path / "again"), "--quiet"]) == 0
     assert count_runs.calls == 3 and not (tmp_path / "again.journal.jsonl").exists()
     assert (tmp_path / "again" / "sweep.csv").read_bytes() == (tmp_path / "clean" / "sweep.csv").read_bytes()
+
+
+@pytest.mark.parametrize("command", [
+    ["sweep", "--set", "assumptions.fulfilment=0.5,1.0"],
+    ["calibrate", "--observed", "OBSERVED", "-n", "20", "--replications", "20", "--generations", "1"],
+])
+@pytest.mark.parametrize("journal_is, resume", [("binary", True), ("folder", True), ("folder", False)])
+def test_a_journal_path_holding_something_else_is_bad_input(command, journal_is, resume, tmp_path, capsys):
+    out = tmp_path / "out"
+    journal = tmp_path / "out.journal.jsonl"
+    if journal_is == "folder":
+        journal.mkdir()
+    else:
+        journal.write_bytes(bytes(range(256)) * 8)
+    before = journal.is_dir() or journal.read_bytes()
+    args = [command[0], str(BASELINE), *[str(ROOT / "seeds" / "observed.csv") if a == "OBSERVED" else a for a in command[1:]]]
+    code = main(args + ["-n", "20", "-q", "-o", str(out)] + (["--resume"] if resume else []))
+    err = capsys.readouterr().err
+    assert code == 2, err
+    what = "a folder" if journal_is == "folder" else "not a journal (not UTF-8 text)"
+    assert f"{journal}: {what}, where mss-sim keeps the finished points" in err and "move it away" in err
+    assert "internal error" not in err and not out.exists()
+    assert (journal.is_dir() or journal.read_bytes()) == before  # left as it was

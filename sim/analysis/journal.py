@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import WriteFailure
+from ..errors import InputError, WriteFailure
 from ..version import __version__
 
 if TYPE_CHECKING:
@@ -19,6 +19,24 @@ if TYPE_CHECKING:
 def journal_key(variant: Scenario, seed: int, replications: int) -> str:
     """What a sweep point's statistics depend on: the resolved scenario, seed, replications, version."""
     return f"{variant.hash}:{seed}:{replications}:{__version__}"
+
+
+def open_journal(out: Path, resume: bool) -> tuple[Path, int]:
+    """The journal beside the output folder ``out`` (``OUT.journal.jsonl``) and how many entries it holds: kept
+    with ``resume``, else removed (0)."""
+    path = out.with_name(out.name + ".journal.jsonl")
+    if resume:
+        return path, len(read_journal(path))
+    if path.is_dir():
+        raise _not_a_journal(path, "a folder")
+    path.unlink(missing_ok=True)
+    return path, 0
+
+
+def _not_a_journal(path: Path, what: str) -> InputError:
+    """The error for a journal's path that holds something else (``what``)."""
+    return InputError(f"{path}: {what}, where mss-sim keeps the finished points of this command for --resume; "
+                      "move it away")
 
 
 def read_journal(path: str | Path) -> dict[str, dict]:
@@ -33,6 +51,9 @@ def read_journal(path: str | Path) -> dict[str, dict]:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
         return done
+    except (UnicodeDecodeError, IsADirectoryError) as error:
+        what = "a folder" if isinstance(error, IsADirectoryError) else "not a journal (not UTF-8 text)"
+        raise _not_a_journal(Path(path), what) from None
     for line in lines:
         try:
             entry = json.loads(line)
@@ -63,6 +84,8 @@ def append_entries(path: str | Path, entries: list[tuple[str, dict, dict | None]
             handle.write(lines)
             handle.flush()
             os.fsync(handle.fileno())
+    except IsADirectoryError:
+        raise _not_a_journal(path, "a folder") from None
     except OSError as error:
         if error.errno != errno.ENOSPC:
             raise

@@ -12,7 +12,7 @@ from pathlib import Path
 from ..analysis.abc import STOPS, Generation, Options
 from ..analysis.calibration import calibrate
 from ..analysis.distance import check_kinds
-from ..analysis.journal import read_journal
+from ..analysis.journal import open_journal
 from ..analysis.observations import ObservationError, check_observations, read_observations
 from ..runner import OverallBar
 from ..scenario import load
@@ -69,12 +69,9 @@ def cmd_calibrate(args) -> int:
     asked = question("calibrate", [path], None, *more)
     out, foreign = output_folder(args, default_output(path, items + ([f"until {until}"] if until else []),
                                                       "-calibrate"), asked)
-    journal_file = out.with_name(out.name + ".journal.jsonl")
+    journal_file, entries = open_journal(out, args.resume)
     if args.resume:
-        say(args, f"  resuming: {plural(len(read_journal(journal_file)), 'journal entry', 'journal entries')} in "
-                  f"{journal_file}")
-    else:
-        journal_file.unlink(missing_ok=True)
+        say(args, f"  resuming: {plural(entries, 'journal entry', 'journal entries')} in {journal_file}")
     bar = OverallBar(not args.quiet, None, "calibrate")
 
     def report(label: str, event) -> None:

@@ -20,7 +20,7 @@ from .. import facts as factbase
 from ..analysis.backtests import backtest, backtest_text, save_backtest
 from ..analysis.comparison import compare, compare_text, save_compare
 from ..analysis.grid import parse_grid
-from ..analysis.journal import read_journal
+from ..analysis.journal import open_journal
 from ..analysis.observations import ObservationError, arrivals_needed, check_observations, read_observations
 from ..analysis.sweeps import save_sweep, sweep, sweep_text, sweep_variants
 from ..model import variants
@@ -174,11 +174,9 @@ def cmd_sweep(args) -> int:
                f"(common random numbers)")
 
     # finished points go to a journal beside the output, so that an interrupted sweep can go on
-    journal_file = out.with_name(out.name + ".journal.jsonl")
+    journal_file, entries = open_journal(out, args.resume)
     if args.resume:
-        say(args, f"  resuming: {len(read_journal(journal_file))} finished points in {journal_file}")
-    else:
-        journal_file.unlink(missing_ok=True)
+        say(args, f"  resuming: {entries} finished points in {journal_file}")
 
     bar = OverallBar(not args.quiet, replications * len(variants), "sweep")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..analysis.designs import check_size, prepare
 from ..analysis.discovery import check_points, check_threshold, discover
 from ..analysis.indices import check_method, design_size, salib
-from ..analysis.journal import read_journal
+from ..analysis.journal import open_journal
 from ..analysis.outcomes import parse_condition
 from ..analysis.ranges import parse_vary
 from ..analysis.sensitivity import sensitivity
@@ -22,11 +22,9 @@ from .options import UsageError, backend, chart_formats, check_counts, default_o
 
 def _journal(args, out: Path) -> Path:
     """The journal beside ``out``: kept with --resume (and its finished points said), else deleted."""
-    journal = out.with_name(out.name + ".journal.jsonl")
+    journal, entries = open_journal(out, args.resume)
     if args.resume:
-        say(args, f"  resuming: {plural(len(read_journal(journal)), 'finished point')} in {journal}")
-    else:
-        journal.unlink(missing_ok=True)
+        say(args, f"  resuming: {plural(entries, 'finished point')} in {journal}")
     return journal
 
 
