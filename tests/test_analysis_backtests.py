@@ -86,3 +86,19 @@ def test_backtest_baseline_against_the_seed_observations(tmp_path, capsys):
     assert set(report["scores"]) == {"coverage_50", "coverage_90", "mae_median", "crps_mean"}
     assert all(0 <= r["percentile"] <= 100 and r["crps"] >= 0 for r in report["rows"])
     assert (out / "backtest.csv").is_file() and (out / "backtest.png").is_file()
+
+
+@pytest.mark.parametrize("rows, warned", [
+    ("", False),  # the header alone
+    ("2024-07-16,Haiti,400,,,\n", True),  # a country the scenario lacks: left out, with a warning
+])
+def test_backtest_with_nothing_to_score_is_bad_input(rows, warned, tmp_path, capsys):
+    observed = tmp_path / "obs.csv"
+    header = next(line for line in OBSERVED.read_text(encoding="utf-8").splitlines() if not line.startswith("#"))
+    observed.write_text(header + "\n" + rows, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["backtest", str(BASELINE), "--observed", str(observed), "-n", "20", "-q", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{observed}: no observation to score against 'Baseline'" in err
+    assert ("every row was left out" in err) is warned and ("warning:" in err) is warned
+    assert not out.exists()

@@ -219,6 +219,10 @@ def cmd_backtest(args) -> int:
         return BAD_INPUT
     for warning in warnings:  # a country this scenario lacks: that figure is left out, the others scored
         print(f"sim backtest: warning: {warning}", file=sys.stderr)
+    if not observations:  # nothing to score: a folder of empty scores would look like an answer
+        print(f"{args.observed}: no observation to score against {scenario.name!r}"
+              + (" (every row was left out: see the warnings above)" if warnings else ""), file=sys.stderr)
+        return BAD_INPUT
     asked = question("backtest", [path], args.set, "--observed", str(Path(args.observed).resolve()))
     out, foreign = output_folder(args, default_output(path, args.set, "-backtest"), asked)
     result = run(scenario, replications=args.replications, seed=args.seed, workers=args.workers,
