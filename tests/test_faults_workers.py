@@ -122,3 +122,16 @@ def test_a_run_starts_no_more_workers_than_chunks_nor_more_than_a_few_per_core(t
         assert backend.workers == WORKERS_PER_CORE * cores
     with open_backend("local", workers=1) as backend:
         assert backend.workers == 1
+
+
+def test_a_script_without_the_main_guard_fails_with_a_clear_message_instead_of_looping(tmp_path):
+    """Each worker starts by importing the script, which runs replications again and dies; the pool would start
+    another for ever (as multiprocessing.Pool does). The run stops at the first dead worker and says why."""
+    script = tmp_path / "unguarded.py"
+    script.write_text(f"import sim\nprint('start')\nsim.run(sim.load({str(BASELINE)!r}), replications=1100, "
+                      "workers=2, progress=False)\nprint('done')\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode == 1 and "done" not in done.stdout
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("RuntimeError: a worker process ended (exit code 1) before its replications were done")
+    assert 'if __name__ == "__main__":' in last

@@ -78,6 +78,7 @@ class LocalBackend(Backend):
         self.spread = spread  # cut a run with fewer chunks than workers into blocks, so that every worker has some
         self.pool = self.done = self.alive = None
         self.size = 0
+        self.started: dict = {}
 
     def __exit__(self, *exc) -> None:
         self._close(terminate=bool(exc[0]))
@@ -101,6 +102,20 @@ class LocalBackend(Backend):
             self.alive = lifeline(start)
             self.pool = start.Pool(workers, initializer=init_worker, initargs=(self.done, self.alive[0]))
             self.size = workers
+            self.started = {}  # every worker process the pool has started, by pid
+
+    def _check_workers(self) -> None:
+        """Raise if a worker process has died: the pool would start another and wait forever for the lost work (an
+        unguarded script's workers die at once, each running the script again as they start)."""
+        for process in self.pool._pool:  # noqa: SLF001 - the pool replaces a dead worker without a word
+            self.started.setdefault(process.pid, process)
+        dead = [p.exitcode for p in self.started.values() if p.exitcode is not None]
+        if dead:
+            raise RuntimeError(
+                f"a worker process ended (exit code {dead[0]}) before its replications were done. In a script, "
+                "the code that runs replications on several workers must be under if __name__ == \"__main__\": "
+                "(each worker starts by importing the script, and must not run it); else the machine may have run "
+                "out of memory: try fewer workers")
 
     def run_chunks(self, scenario, seed, layout, chunks, keep, report) -> Accumulator:
         """As :meth:`Backend.run_chunks`: here with one worker, else over the pool (started on first use)."""
@@ -119,6 +134,7 @@ class LocalBackend(Backend):
             while not all(p.ready() for p in pending):
                 while not done.empty():
                     report(done.get())
+                self._check_workers()
                 pending[0].wait(0.05)
             while not done.empty():
                 report(done.get())
@@ -149,6 +165,7 @@ class LocalBackend(Backend):
                     pending.remove(task)
                     finished(task.get())
                 if not ready:
+                    self._check_workers()
                     pending[0].wait(0.05)
             while not self.done.empty():
                 report(self.done.get())
