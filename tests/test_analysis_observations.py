@@ -158,3 +158,15 @@ def test_python_callers_get_the_warnings_too(baseline):
     kept, warnings = check_observations(baseline, [(dt.date(2024, 8, 1), "Kenia", 4), (dt.date(2024, 8, 1), "total", 4)])
     assert [o.series for o in kept] == ["total"] and kept[0].kind == "exact"
     assert len(warnings) == 1 and warnings[0].startswith("observation 1: series 'Kenia'") and "'Kenya'" in warnings[0]
+
+
+def test_every_bad_row_is_said_one_line_each(tmp_path):
+    path = tmp_path / "mine.csv"
+    path.write_text("date,series,value,source,kind,relative_error\n2024-07-16,Kenya,400,,,\n"
+                    "2024-07-16,Kenya,400,,aprox,\n2024-07-16,Kenya,400,,approx,\n2024-07-16,sent:Kenya,400,,,\n",
+                    encoding="utf-8")
+    with pytest.raises(ObservationError) as caught:
+        read_observations(path)
+    lines = str(caught.value).splitlines()
+    assert [line.split(": ")[0] for line in lines] == [f"{path}:3", f"{path}:4", f"{path}:5"]
+    assert "did you mean 'approx'" in lines[0] and "needs one" in lines[1] and "unknown quantity 'sent'" in lines[2]

@@ -97,7 +97,7 @@ def read_observations(path) -> list[Observation]:
     lines are skipped).
 
     Returns :class:`Observation` tuples ``(date, series, value, source)``. Raises
-    :class:`ObservationError` as ``FILE:LINE: column: message`` on a missing file, a header without
+    :class:`ObservationError` as ``FILE:LINE: column: message`` (a line for each bad row) on a missing file, a header without
     the required columns, a bad date, a value that is not a non-negative number, a series of no
     known form, an unknown kind, or a relative error missing (``approx``), out of (0, 1] or given
     for another kind.
@@ -110,7 +110,7 @@ def read_observations(path) -> list[Observation]:
         hint = {"folder": ", not a CSV file", "binary": "; observations are a CSV text file"}.get(error.kind, "")
         raise ObservationError(f"{name}: {error}{hint}") from None
     reader = csv.reader(io.StringIO(text, newline=""))
-    header, out = None, []
+    header, out, problems = None, [], []
     for fields in _rows(reader, name):
         line = reader.line_num
         if not fields or all(not f.strip() for f in fields) or fields[0].lstrip().startswith("#"):
@@ -130,14 +130,19 @@ def read_observations(path) -> list[Observation]:
                 raise ObservationError(f"{name}:{line}: header lacks column(s) {', '.join(missing)}; "
                                        f"the first line must be {HEADER}")
             continue
-        if len(fields) != len(header):
-            raise ObservationError(f"{name}:{line}: {len(fields)} fields, but the header has {len(header)}")
-        if len(out) == MAX_OBSERVATIONS:
+        if len(out) + len(problems) == MAX_OBSERVATIONS:
             raise ObservationError(f"{name}:{line}: more than {MAX_OBSERVATIONS:,} observations; at most "
                                    f"{MAX_OBSERVATIONS:,} figures can be scored and labelled on one chart")
-        out.append(_observation(dict(zip(header, fields)), f"{name}:{line}"))
+        try:
+            if len(fields) != len(header):
+                raise ObservationError(f"{name}:{line}: {len(fields)} fields, but the header has {len(header)}")
+            out.append(_observation(dict(zip(header, fields)), f"{name}:{line}"))
+        except ObservationError as error:  # every row's problem is said, one line each, as sim validate does
+            problems.append(str(error))
     if header is None:
         raise ObservationError(f"{name}:1: empty file; the first line must be the header {HEADER}")
+    if problems:
+        raise ObservationError("\n".join(problems))
     return out
 
 
