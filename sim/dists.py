@@ -27,7 +27,7 @@ import numpy as np
 
 from .beta import beta_quantile, beta_root
 from .errors import SimError
-from .text import quoted
+from .text import did_you_mean, quoted
 
 #: The distribution forms and their parameters, in the order they are stored.
 FORMS: dict[str, tuple[str, ...]] = {
@@ -87,7 +87,8 @@ class Dist:
         names = FORMS[kind]
         for key in table:
             if key != "dist" and key not in names:
-                raise DistError(f"unknown parameter {quoted(key)} for {kind}; expected {', '.join(names)}", key)
+                raise DistError(f"unknown parameter {quoted(key)} for {kind}{did_you_mean(key, names)}; expected "
+                                f"{', '.join(names)}", key)
         values = []
         for name in names:
             if name not in table:
@@ -108,7 +109,8 @@ class Dist:
         """Parse a mixture table: ``weights`` (non-negative, summing to 1) and ``of`` (as many non-mixture forms)."""
         for key in table:
             if key not in ("dist", "weights", "of"):
-                raise DistError(f"unknown parameter {key!r} for mixture; expected weights, of", key)
+                raise DistError(f"unknown parameter {quoted(key)} for mixture{did_you_mean(key, ('weights', 'of'))}; "
+                                "expected weights, of", key)
         weights, parts = table.get("weights"), table.get("of")
         if not isinstance(weights, list) or not weights:
             raise DistError("mixture needs weights = [w1, w2, ...], a non-empty array of numbers", "weights")

@@ -111,9 +111,13 @@ def test_conditions_are_read_or_refused(known):
     assert (condition.outcome.name, condition.op, condition.value) == ("strength@end", ">=", 2500)
     assert list(condition.holds([2499.5, 2500, 2600])) == [False, True, True]
     assert parse_condition(known, "p_reach_authorized@Mid-year<0.5").outcome.day == 181
+    assert parse_condition(known, "strength@end < 1,234,567.5").value == 1234567.5
     for bad, message in (("strength@end", "write OUTCOME OP NUMBER"), ("strength@end >= lots", "write OUTCOME OP"),
                          ("strenth@end > 3", "did you mean 'strength'"), ("strength@end > 1e999", "not a number"),
-                         ("strength@end => 3", "unknown comparison '=>'"), ("strength@end === 3", "unknown comparison '==='")):
+                         ("strength@end => 3", "unknown comparison '=>'"), ("strength@end === 3", "unknown comparison '==='"),
+                         ("strength@end >= 1,00", "a comma separates thousands"),
+                         ("strength@end >= 1,2345", "a comma separates thousands"),
+                         ("p_reach_authorized@end >= 1.5", "a probability: compare it with a number from 0 to 1")):
         with pytest.raises(DesignError, match=message):
             parse_condition(known, bad)
     with pytest.raises(DesignError, match="threshold must be a density above 0 and at most 1"):

@@ -28,7 +28,7 @@ def test_every_form_is_read_in_the_order_of_its_parameters(table, expected):
 @pytest.mark.parametrize("table, key, says", [
     ({"low": 0}, "dist", "needs dist = one of fixed, uniform"),
     ({"dist": "poisson", "lam": 3}, "dist", "unknown distribution 'poisson'"),
-    ({"dist": "uniform", "low": 0, "hi": 1}, "hi", "unknown parameter 'hi' for uniform; expected low, high"),
+    ({"dist": "uniform", "low": 0, "hi": 1}, "hi", "unknown parameter 'hi' for uniform (did you mean 'high'?); expected low, high"),
     ({"dist": "uniform", "low": 0}, "high", "'high' is missing"),
     ({"dist": "uniform", "low": 0, "high": "x"}, "high", "must be a finite number"),
     ({"dist": "bernoulli", "p": True}, "p", "must be a finite number"),

@@ -176,14 +176,20 @@ def parse_condition(scenario: Scenario, text: str) -> Condition:
     if stray:  # '=>', '=<', '===': a comparison this does not know, not an outcome's name
         raise DesignError(f"--when {shown!r}: unknown comparison {stray.group(0) + match.group(2)!r}; "
                           f"OP is one of {', '.join(COMPARISONS)}")
+    number = match.group(3)
     try:
-        value = float(match.group(3).replace(",", "").replace("_", ""))
+        value = float(number.replace(",", "").replace("_", ""))
     except ValueError:
         value = math.nan
     if not math.isfinite(value):
-        raise DesignError(f"--when {shown!r}: {match.group(3)!r} is not a number")
+        raise DesignError(f"--when {shown!r}: {number!r} is not a number")
+    if "," in number and not re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?", number):
+        raise DesignError(f"--when {shown!r}: {number!r}: a comma separates thousands (2,500), and only them")
     try:
         outcome = parse_outcome(scenario, match.group(1))
     except DesignError as error:
         raise DesignError(f"--when {shown!r}: {error}") from None
+    if outcome.probability and not 0 <= value <= 1:
+        raise DesignError(f"--when {shown!r}: {outcome.name} is a probability: compare it with a number from 0 to 1, "
+                          f"not {number}")
     return Condition(outcome, match.group(2), value)

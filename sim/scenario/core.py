@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..facts import FactBase, find_facts_path, load_facts
+from ..text import plural
 from .build import fields
 from .fitted import Posterior
 from .files import read_with_extends
@@ -141,7 +142,7 @@ class Scenario:
         for c in self.contingents:
             lines.append(
                 f"  {c.country:<16} pledged {c.pledged:>6,}  fulfilment {c.fulfilment}  "
-                f"tour {c.tour_days}d  {len(c.batches)} batches from {c.batches[0].planned if c.batches else '-'}"
+                f"tour {c.tour_days}d  {plural(len(c.batches), 'batch', 'batches')} from {c.batches[0].planned if c.batches else '-'}"
             )
         for m in self.mandates:
             lines.append(f"  mandate {m.name}: expires {m.expires}, renewal p={m.renewal_probability}")
