@@ -84,7 +84,7 @@ def optional(strategy):
 NAMES = st.one_of(
     st.sampled_from(["Kenya", "Benin", "Chad", "Jamaica", "Bahamas", "Belize", "Bangladesh", "UNSC 2699",
                      "Côte d'Ivoire", "St. Kitts & Nevis", "El Salvador"]),
-    st.text(min_size=1, max_size=12),
+    st.text(min_size=1, max_size=12).filter(lambda name: name == name.strip()),  # no white space at either end
 )
 DATES = st.dates(dt.date(2000, 1, 1), dt.date(2040, 12, 31))
 

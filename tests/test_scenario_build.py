@@ -116,3 +116,17 @@ def test_generated_valid_scenarios_load(spec, generated_dir):
     # rebuilding without overrides gives the same scenario and hash
     again = scenario.with_overrides({})
     assert again == scenario and again.hash == scenario.hash
+
+
+def test_a_name_with_white_space_at_either_end_is_refused(tmp_path):
+    path = tmp_path / "spaces.toml"
+    path.write_text('[scenario]\nname = "x"\nstart = 2024-01-01\nend = 2024-06-30\n[mission]\nauthorized = 100\n'
+                    + "".join(f'[[contingent]]\ncountry = "{name}"\npledged = 10\n'
+                              'batches = [ { arrive = 2024-01-01, size = 10 } ]\n' for name in ("Benin", "Benin ", "  ")),
+                    encoding="utf-8")
+    with pytest.raises(sim.ScenarioError) as caught:
+        sim.load(path)
+    assert str(caught.value).splitlines() == [
+        f"{path}:12: contingent.Benin .country: 'Benin ' begins or ends with white space; write it without",
+        f"{path}:16: contingent.  .country: '  ' begins or ends with white space; write it without (a name needs "
+        "more than white space)"]

@@ -273,6 +273,10 @@ class Checker:
         if not isinstance(value, str) or not value:
             self.problem(where, f"{what} items need a non-empty {ident} string")
             return None
+        if value != value.strip():  # 'Kenya ' and 'Kenya' would be two series that read the same
+            self.problem(where, f"{clip(repr(value), 60)} begins or ends with white space; write it without"
+                                + (" (a name needs more than white space)" if not value.strip() else ""))
+            return None
         return self.string({ident: value}, ident, path)
 
 
