@@ -86,7 +86,14 @@ class LocalBackend(Backend):
     def _close(self, terminate: bool) -> None:
         """Stop the pool, if one was started: at once if ``terminate``, else once its work is done."""
         if self.pool is not None:
-            self.pool.terminate() if terminate else self.pool.close()
+            if terminate:
+                self.pool.terminate()
+                # a worker the pool did not stop (one it was starting as Ctrl-C came) would keep join() waiting
+                for process in list(self.pool._pool) + list(self.started.values()):  # noqa: SLF001
+                    if process.is_alive():
+                        process.kill()
+            else:
+                self.pool.close()
             self.pool.join()
             self.pool = None
             for end in self.alive:
