@@ -97,10 +97,10 @@ def read_observations(path) -> list[Observation]:
     lines are skipped).
 
     Returns :class:`Observation` tuples ``(date, series, value, source)``. Raises
-    :class:`ObservationError` as ``FILE:LINE: column: message`` (a line for each bad row) on a missing file, a header without
-    the required columns, a bad date, a value that is not a non-negative number, a series of no
-    known form, an unknown kind, or a relative error missing (``approx``), out of (0, 1] or given
-    for another kind.
+    :class:`ObservationError` as ``FILE:LINE: column: message`` (a line for each bad row) on a missing
+    file, a header without the required columns, a bad date, a value that is not a non-negative number, a
+    series of no known form, an unknown kind, or a relative error missing (``approx``), out of (0, 1] or
+    given for another kind.
     """
     path = Path(path)
     name = str(path)

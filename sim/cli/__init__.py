@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
 def __getattr__(name: str):
     """``build_parser``, ``parse`` and ``failure``, from their modules when first asked for (they
     import every command, which :func:`main` does only after the fork server has started)."""
-    where = {"build_parser": ".parser", "parse": ".parser", "failure": ".failures", }
+    where = {"build_parser": ".parser", "parse": ".parser", "failure": ".failures"}
     if name not in where:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     from importlib import import_module

@@ -14,12 +14,13 @@ from ..analysis.calibration import calibrate
 from ..analysis.distance import check_kinds
 from ..analysis.journal import open_journal
 from ..analysis.observations import ObservationError, check_observations, read_observations
+from ..errors import BAD_INPUT
 from ..runner import OverallBar
 from ..scenario import load
 from ..text import count_text, json_text, percent_text, plural, significant_text
 from .failures import stopped
 from .options import (
-    BAD_INPUT, UsageError, backend, chart_formats, check_counts, default_output, finish, output_folder, parse_varies,
+    UsageError, backend, chart_formats, check_counts, default_output, finish, output_folder, parse_varies,
     question, report_kept, say,
 )
 

@@ -23,6 +23,7 @@ from ..analysis.grid import parse_grid
 from ..analysis.journal import open_journal
 from ..analysis.observations import ObservationError, arrivals_needed, check_observations, read_observations
 from ..analysis.sweeps import save_sweep, sweep, sweep_text, sweep_variants
+from ..errors import BAD_INPUT
 from ..model import variants
 from ..plots.parallel import Drawers
 from ..processes import charts_elsewhere
@@ -32,7 +33,7 @@ from ..scenario.schema import json_schema
 from ..shipped import default_scenario
 from ..text import count_text, json_text, key_value_text, percent_text, plural
 from .options import (
-    BAD_INPUT, UsageError, backend, chart_formats, check_counts, compare_output, default_output, finish,
+    UsageError, backend, chart_formats, check_counts, compare_output, default_output, finish,
     load_scenario, output_folder, parse_sets, parse_varies, question, report_kept, say,
 )
 from .failures import stopped

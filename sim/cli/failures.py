@@ -16,7 +16,7 @@ from ..errors import SimError, WriteFailure
 from ..files import MARKER, InterruptedAfterWriting
 from ..scenario import ScenarioError
 from ..text import plural
-from .options import BAD_INPUT, INTERRUPTED
+from ..errors import BAD_INPUT, INTERRUPTED
 
 
 def failure(args, error: BaseException) -> int:

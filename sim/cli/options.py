@@ -9,12 +9,11 @@ import re
 import sys
 from pathlib import Path
 
-from ..errors import BAD_INPUT, INTERRUPTED, SimError  # noqa: F401 - the exit codes, for the commands
+from ..errors import SimError
 from ..files import CHART_FORMATS as FORMATS
 from ..files import check_target, read_marker, tidy
 from ..scenario import Problem, Scenario, ScenarioError, load
 from ..text import parse_value, plural
-
 
 
 class UsageError(SimError):

@@ -11,7 +11,7 @@ from ..version import __version__
 from .calibrate import add_calibrate
 from .commands import cmd_backtest, cmd_compare, cmd_facts, cmd_run, cmd_sweep, cmd_validate
 from .designs import cmd_discover, cmd_sensitivity
-from .options import BAD_INPUT
+from ..errors import BAD_INPUT
 
 
 EXAMPLES = {

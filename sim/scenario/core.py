@@ -142,7 +142,8 @@ class Scenario:
         for c in self.contingents:
             lines.append(
                 f"  {c.country:<16} pledged {c.pledged:>6,}  fulfilment {c.fulfilment}  "
-                f"tour {c.tour_days}d  {plural(len(c.batches), 'batch', 'batches')} from {c.batches[0].planned if c.batches else '-'}"
+                f"tour {c.tour_days}d  {plural(len(c.batches), 'batch', 'batches')} from "
+                f"{c.batches[0].planned if c.batches else '-'}"
             )
         for m in self.mandates:
             lines.append(f"  mandate {m.name}: expires {m.expires}, renewal p={m.renewal_probability}")
